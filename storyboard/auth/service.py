@@ -1,0 +1,108 @@
+"""Accounts: loading people for Flask-Login, sign-in, invitation and password-reset links."""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from storyboard import mail
+from storyboard.clock import utcnow
+from storyboard.extensions import db
+from storyboard.models import Person
+
+INVITE_SALT = "storyboard.invitation"
+RESET_SALT = "storyboard.password-reset"
+
+
+def load_person(person_id: str) -> Person | None:
+    """Flask-Login's loader: deactivated people are signed out on their next request."""
+    person = db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    return person if person is not None and person.active else None
+
+
+def find_by_email(email: str) -> Person | None:
+    # Emails are stored lower-cased, so the unique index serves this lookup.
+    return db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> Person | None:
+    """The active person with this email and password, or None."""
+    person = find_by_email(email)
+    if person is None or not person.active or not person.check_password(password):
+        return None
+    person.last_login_at = utcnow()
+    return person
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: only relative `next` URLs are followed."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _fingerprint(person: Person) -> str:
+    # Changes when the password does, so a link stops working once it has been used.
+    material = f"{person.email}|{person.password_hash or ''}".encode()
+    return hashlib.sha256(material).hexdigest()[:20]
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_token(person: Person, salt: str) -> str:
+    return _serializer(salt).dumps({"id": person.id, "fp": _fingerprint(person)})
+
+
+def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
+    """The person a single-use, expiring link belongs to, or None if it is bad, old or used."""
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    person = db.session.get(Person, data.get("id")) if isinstance(data.get("id"), int) else None
+    if person is None or not person.active or data.get("fp") != _fingerprint(person):
+        return None
+    return person
+
+
+def send_invitation(person: Person) -> None:
+    """Email a link with which a new person sets their password and signs in."""
+    link = _external_url("auth.set_password", token=make_token(person, INVITE_SALT))
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    message = mail.build_from_templates(
+        person.email,
+        f"You're invited to {current_app.config['COMPANY_NAME']} Storyboard",
+        "invitation",
+        person=person,
+        link=link,
+        days=max(days, 1),
+    )
+    mail.send([message])
+
+
+def send_password_reset(person: Person) -> None:
+    link = _external_url("auth.reset_password", token=make_token(person, RESET_SALT))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    message = mail.build_from_templates(
+        person.email, "Reset your Storyboard password", "password_reset",
+        person=person, link=link, minutes=minutes,
+    )
+    mail.send([message])
+
+
+def _external_url(endpoint: str, **values) -> str:
+    base = current_app.config["EXTERNAL_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)

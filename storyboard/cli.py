@@ -1,0 +1,28 @@
+"""Flask commands: `flask --app storyboard init-db | seed-demo | people import`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from storyboard.extensions import db
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema and add the default values."""
+    from storyboard.stories.defaults import ensure_default_values
+
+    upgrade()
+    created = ensure_default_values()
+    db.session.commit()
+    click.echo(f"Database is up to date ({created} default values added).")
+
+
+def register_commands(app: Flask) -> None:
+    from storyboard.demo import seed_demo_command
+    from storyboard.people.importer import people_cli
+
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(people_cli)

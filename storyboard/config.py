@@ -1,0 +1,46 @@
+"""Default settings. `instance/config.py`, then STORYBOARD_* environment variables, override them.
+
+Every setting here is listed in the README's configuration table.
+"""
+
+# Database. None means "SQLite file in the instance folder", resolved by the app factory.
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Secret key. None means "read instance/secret_key, generating it on first start".
+SECRET_KEY = None
+
+# The address people reach Storyboard at, for links in emails.
+EXTERNAL_URL = "http://127.0.0.1:5000"
+COMPANY_NAME = "Northwind Outfitters"
+
+# Mail. With no MAIL_SERVER, messages are written as .eml files to OUTBOX_DIR.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False  # STARTTLS after connecting
+MAIL_USE_SSL = False  # implicit TLS (usually port 465)
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_TIMEOUT = 30
+MAIL_DEFAULT_SENDER = "Storyboard <storyboard@localhost>"
+OUTBOX_DIR = None  # None means instance/outbox
+
+# Accounts.
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds an invitation link stays valid
+PASSWORD_RESET_MAX_AGE = 3600
+PASSWORD_MIN_LENGTH = 10
+LOGIN_RATE_LIMIT = "5 per minute;20 per hour"  # failed sign-ins per address and per email
+
+# Rate-limit storage; "memory://" per process, a redis:// URL to share between workers.
+RATELIMIT_STORAGE_URI = "memory://"
+
+# Pages.
+FEED_PAGE_SIZE = 20
+DIRECTORY_PAGE_SIZE = 50
+NOMINEE_SEARCH_LIMIT = 10
+
+# Session cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False  # set True behind HTTPS
+REMEMBER_COOKIE_HTTPONLY = True

@@ -1,0 +1,86 @@
+"""The review queue: curators publish, reject or send back submitted stories."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storyboard.auth.forms import EmptyForm
+from storyboard.auth.roles import curator_required
+from storyboard.curation import service
+from storyboard.curation.forms import DecisionNoteForm
+from storyboard.extensions import db
+from storyboard.models import Story, StoryStatus
+
+bp = Blueprint("curation", __name__, url_prefix="/queue")
+
+
+@bp.get("/")
+@curator_required
+def queue():
+    return _render_queue(DecisionNoteForm())
+
+
+def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None):
+    waiting = db.session.scalars(
+        select(Story)
+        .where(Story.status == StoryStatus.SUBMITTED.value)
+        .order_by(Story.submitted_at, Story.id)
+        .options(
+            selectinload(Story.nominees), selectinload(Story.values), selectinload(Story.nominator)
+        )
+    ).all()
+    return render_template(
+        "curation/queue.html",
+        stories=waiting,
+        action_form=EmptyForm(),
+        note_form=note_form,
+        failed_story_id=failed_story_id,
+    )
+
+
+def _story(story_id: int) -> Story:
+    return db.get_or_404(Story, story_id)
+
+
+def _apply(change, story: Story, *args) -> None:
+    try:
+        change(story, current_user, *args)
+    except service.TransitionRefused as refused:
+        db.session.rollback()
+        abort(409, str(refused))
+    db.session.commit()
+
+
+@bp.post("/<int:story_id>/publish")
+@curator_required
+def publish(story_id: int):
+    story = _story(story_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    _apply(service.publish, story)
+    flash(f"Published “{story.title}”.", "success")
+    return redirect(url_for("curation.queue"))
+
+
+@bp.post("/<int:story_id>/reject")
+@curator_required
+def reject(story_id: int):
+    return _with_note(story_id, service.reject, "Rejected “{}”; the nominator can see why.")
+
+
+@bp.post("/<int:story_id>/request-changes")
+@curator_required
+def request_changes(story_id: int):
+    return _with_note(story_id, service.request_changes, "Sent “{}” back to the nominator for changes.")
+
+
+def _with_note(story_id: int, change, done: str):
+    story = _story(story_id)
+    form = DecisionNoteForm()
+    if not form.validate_on_submit():
+        return _render_queue(form, failed_story_id=story.id), 400
+    _apply(change, story, form.note.data.strip())
+    flash(done.format(story.title), "success")
+    return redirect(url_for("curation.queue"))

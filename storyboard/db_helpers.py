@@ -1,0 +1,24 @@
+"""Small database helpers that must behave the same on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storyboard.extensions import db
+
+
+def insert_if_absent(table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless its key already exists; True if this call inserted it.
+
+    Concurrent requests (two clicks, two workers) cannot both insert: the database decides.
+    """
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement).rowcount == 1
+
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name

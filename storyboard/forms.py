@@ -1,0 +1,9 @@
+"""Form pieces shared by several features."""
+from wtforms import SelectMultipleField, widgets
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes, so it works without JavaScript."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -1,0 +1,143 @@
+"""The one chokepoint through which user-written Markdown becomes HTML.
+
+Python-Markdown turns text into HTML with raw HTML switched off (typed tags show as text), then
+bleach keeps only an allowlist of tags and attributes. Link targets are checked by our own
+function as well as bleach's protocol list, because bleach lets `scheme:digits` through.
+Stories and notes are rendered once when saved; `stored()` marks that saved HTML for templates.
+"""
+from __future__ import annotations
+
+import html
+import re
+import threading
+import xml.etree.ElementTree as etree
+from functools import partial
+
+import bleach
+import markdown as md
+from bleach.linkifier import LinkifyFilter
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "a",
+})
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# Browsers ignore these characters inside a URL scheme ("java\tscript:"), so we do too.
+_IGNORED_IN_URL = re.compile(
+    r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]+"
+)
+
+
+def is_safe_url(url: str) -> bool:
+    """True for relative URLs and http, https and mailto URLs, however the scheme is encoded."""
+    decoded = url
+    for _ in range(4):  # entity-encoded more than once is still not allowed through
+        again = html.unescape(decoded)
+        if again == decoded:
+            break
+        decoded = again
+    normalised = _IGNORED_IN_URL.sub("", decoded).lower()
+    match = _SCHEME.match(normalised)
+    if match:
+        return match.group(1) in SAFE_SCHEMES
+    # "//evil.example" is protocol-relative, fine; anything with a colon before a slash is not.
+    head = normalised.split("/", 1)[0]
+    return ":" not in head
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a":
+        return (name == "href" and is_safe_url(value)) or name == "title"
+    if tag in ("th", "td"):
+        return name == "align" and value in ("left", "right", "center")
+    return False
+
+
+def _set_link_rel(attrs: dict, new: bool = False) -> dict | None:
+    href = attrs.get((None, "href"))
+    if href is None or not is_safe_url(href):
+        return None  # a link without a safe target becomes its text
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+class _ShapeForStories(Treeprocessor):
+    """Headings start at h2 (the page owns h1); images become their alt text, never a fetch."""
+
+    HEADING_LEVEL = {"h1": "h2", "h5": "h4", "h6": "h4"}
+
+    def run(self, root: etree.Element) -> None:
+        images = []
+        for parent in root.iter():
+            for child in parent:
+                if child.tag in self.HEADING_LEVEL:
+                    child.tag = self.HEADING_LEVEL[child.tag]
+                elif child.tag == "img":
+                    images.append((parent, child))
+        for parent, img in images:
+            self._replace_with_text(parent, img)
+
+    @staticmethod
+    def _replace_with_text(parent: etree.Element, img: etree.Element) -> None:
+        text = (img.get("alt") or "") + (img.tail or "")
+        index = list(parent).index(img)
+        parent.remove(img)
+        if index == 0:
+            parent.text = (parent.text or "") + text
+        else:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + text
+
+
+class _StoryMarkdown(Extension):
+    def extendMarkdown(self, markdown: md.Markdown) -> None:
+        # Raw HTML is shown as typed text instead of being passed through.
+        markdown.preprocessors.deregister("html_block")
+        markdown.inlinePatterns.deregister("html")
+        markdown.treeprocessors.register(_ShapeForStories(markdown), "story_shape", 1)
+
+
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = md.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", _StoryMarkdown()],
+            extension_configs={"tables": {"use_align_attribute": True}},
+            output_format="html",
+        )
+        _local.converter = converter
+    return converter
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allow_attribute,
+    protocols=SAFE_SCHEMES,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
+)
+
+
+def render(text: str) -> Markup:
+    """Render user Markdown to sanitised HTML. The only way user text becomes HTML."""
+    converter = _converter()
+    try:
+        raw = converter.convert(text or "")
+    finally:
+        converter.reset()
+    return Markup(_cleaner.clean(raw))
+
+
+def stored(rendered_html: str | None) -> Markup:
+    """Mark HTML that `render` produced and the database stored as safe for templates."""
+    return Markup(rendered_html or "")

@@ -1,0 +1,70 @@
+"""People: everyone at the company, whether or not they have signed in yet."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from storyboard.clock import utcnow
+from storyboard.extensions import db
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    CURATOR = "curator"
+    ADMIN = "admin"
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    department: Mapped[str] = mapped_column(String(120), default="", index=True)
+    location: Mapped[str] = mapped_column(String(120), default="")
+    manager_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    start_date: Mapped[Optional[date]] = mapped_column(Date)
+    role: Mapped[str] = mapped_column(String(16), default=Role.STAFF.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    manager: Mapped[Optional[Person]] = relationship(
+        remote_side=[id], back_populates="reports"
+    )
+    reports: Mapped[list[Person]] = relationship(back_populates="manager")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive people
+        return self.active
+
+    @property
+    def is_curator(self) -> bool:
+        return self.role in (Role.CURATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)

@@ -1,0 +1,74 @@
+"""Finding people and creating accounts."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from storyboard.extensions import db
+from storyboard.models import Person, Story, StoryStatus, Value, story_nominees, story_values
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_pattern(text: str) -> str:
+    return f"%{_escape_like(text)}%"
+
+
+def search_people(query: str, limit: int) -> list[Person]:
+    """Active people whose name or email contains `query`, best (name-prefix) matches first."""
+    query = query.strip().lower()
+    if not query:
+        return []
+    pattern = _like_pattern(query)
+    name = func.lower(Person.name)
+    statement = (
+        select(Person)
+        .where(
+            Person.active,
+            or_(name.like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\")),
+        )
+        .order_by(name.like(f"{_escape_like(query)}%", escape="\\").desc(), Person.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def directory(query: str, department: str | None):
+    """The statement listing active people for the directory, filtered by name and department."""
+    statement = select(Person).where(Person.active).order_by(Person.name, Person.id)
+    if query:
+        pattern = _like_pattern(query.lower())
+        statement = statement.where(
+            or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                func.lower(Person.email).like(pattern, escape="\\"),
+                func.lower(Person.job_title).like(pattern, escape="\\"),
+            )
+        )
+    if department:
+        statement = statement.where(Person.department == department)
+    return statement
+
+
+def departments() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Person.department).where(Person.active, Person.department != "")
+            .distinct().order_by(Person.department)
+        )
+    )
+
+
+def values_recognised(person: Person) -> list[tuple[Value, int]]:
+    """The values a person's published stories show, most often first."""
+    statement = (
+        select(Value, func.count(story_values.c.story_id))
+        .join(story_values, story_values.c.value_id == Value.id)
+        .join(story_nominees, story_nominees.c.story_id == story_values.c.story_id)
+        .join(Story, Story.id == story_values.c.story_id)
+        .where(story_nominees.c.person_id == person.id, Story.status == StoryStatus.PUBLISHED.value)
+        .group_by(Value.id)
+        .order_by(func.count(story_values.c.story_id).desc(), Value.position)
+    )
+    return [(value, count) for value, count in db.session.execute(statement)]

@@ -1,0 +1,66 @@
+"""The people directory, profiles, and inviting new people."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from storyboard.auth import service as auth_service
+from storyboard.auth.roles import admin_required
+from storyboard.extensions import db
+from storyboard.models import Person, Story
+from storyboard.pagination import paginate
+from storyboard.people import service
+from storyboard.people.forms import InviteForm
+from storyboard.stories.service import published_stories
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+PROFILE_STORIES = 10
+
+
+@bp.get("/")
+def directory():
+    query = request.args.get("q", "").strip()[:100]
+    department = request.args.get("department", "").strip()[:120] or None
+    page = paginate(service.directory(query, department), current_app.config["DIRECTORY_PAGE_SIZE"])
+    return render_template(
+        "people/directory.html",
+        page=page,
+        query=query,
+        department=department,
+        departments=service.departments(),
+    )
+
+
+@bp.get("/<int:person_id>")
+def profile(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    about = published_stories().where(Story.nominees.any(Person.id == person.id))
+    written = published_stories().where(Story.nominator_id == person.id)
+    return render_template(
+        "people/profile.html",
+        person=person,
+        about=db.session.scalars(about.limit(PROFILE_STORIES)).unique().all(),
+        written=db.session.scalars(written.limit(PROFILE_STORIES)).unique().all(),
+        values=service.values_recognised(person),
+    )
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@admin_required
+def invite():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return render_template("people/invite.html", form=form), 400 if form.is_submitted() else 200
+    person = Person(
+        email=form.email.data.strip().lower(),
+        name=form.name.data.strip(),
+        job_title=form.job_title.data.strip(),
+        department=form.department.data.strip(),
+        location=form.location.data.strip(),
+        role=form.role.data,
+    )
+    db.session.add(person)
+    db.session.commit()
+    auth_service.send_invitation(person)
+    flash(f"{person.name} has been invited; the link is valid for a week.", "success")
+    return redirect(url_for("people.profile", person_id=person.id))

@@ -1,0 +1,101 @@
+"""The nomination form and the small forms on a story page."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from storyboard.extensions import db
+from storyboard.forms import CheckboxListField
+from storyboard.models import ImpactKind, Person
+
+MAX_NOMINEES = 10
+EARLIEST_STORY = date(1990, 1, 1)
+
+
+class NominationForm(FlaskForm):
+    nominees = SelectMultipleField("Colleagues", coerce=int, validate_choice=False)
+    nominee_query = StringField("Find a colleague by name or email", validators=[Length(max=100)])
+    values = CheckboxListField("Values they showed", coerce=int)
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired("Give the story a title."),
+            Length(max=200, message="Keep the title under 200 characters."),
+        ],
+    )
+    body_md = TextAreaField(
+        "What happened",
+        validators=[
+            DataRequired("Tell the story: what happened?"),
+            Length(max=20000, message="Keep the story under 20,000 characters."),
+        ],
+    )
+    impact_kind = RadioField(
+        "Who felt the difference",
+        choices=[(ImpactKind.CUSTOMER.value, "A customer"), (ImpactKind.TEAM.value, "The team")],
+        default=ImpactKind.CUSTOMER.value,
+        validators=[DataRequired("Choose whether a customer or the team felt the difference.")],
+    )
+    impact = TextAreaField(
+        "The impact",
+        validators=[
+            DataRequired("Describe the impact: what changed for the customer or the team?"),
+            Length(max=2000, message="Keep the impact under 2,000 characters."),
+        ],
+    )
+    rule_in_the_way = TextAreaField(
+        "A rule or process that got in the way (optional)",
+        validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
+    )
+    happened_on = DateField(
+        "When it happened",
+        validators=[DataRequired("Give the date it happened, as YYYY-MM-DD.")],
+    )
+
+    def validate_nominees(self, field) -> None:
+        ids = list(dict.fromkeys(field.data or []))
+        field.data = ids
+        if not ids:
+            raise ValidationError("Choose at least one colleague to nominate.")
+        if len(ids) > MAX_NOMINEES:
+            raise ValidationError(f"Nominate at most {MAX_NOMINEES} colleagues in one story.")
+        found = db.session.scalar(
+            select(func.count()).select_from(Person).where(Person.id.in_(ids), Person.active)
+        )
+        if found != len(ids):
+            raise ValidationError("One of the chosen colleagues is not an active member of staff.")
+        if ids == [current_user.id]:
+            raise ValidationError("You cannot nominate only yourself; add the colleagues you worked with.")
+
+    def validate_values(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one value the story shows.")
+        if len(field.data) > 3:
+            raise ValidationError("Choose at most three values: the ones the story shows best.")
+
+    def validate_happened_on(self, field) -> None:
+        if field.data > date.today():
+            raise ValidationError("The date cannot be in the future.")
+        if field.data < EARLIEST_STORY:
+            raise ValidationError("Give a date after 1990.")
+
+
+class ThankYouForm(FlaskForm):
+    body_md = TextAreaField(
+        "Say thank you",
+        validators=[
+            DataRequired("Write a note before sending it."),
+            Length(max=1000, message="Keep a thank-you note under 1,000 characters."),
+        ],
+    )

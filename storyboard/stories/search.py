@@ -1,0 +1,72 @@
+"""Full-text search over published stories: SQLite FTS5 or PostgreSQL text search, one interface.
+
+Both index `stories.search_text` (title, nominee names and story). The schema for each lives in
+the first migration: an FTS5 table kept in step by triggers on SQLite, a GIN expression index on
+PostgreSQL.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
+
+from storyboard.db_helpers import dialect_name
+from storyboard.extensions import db
+from storyboard.models import Story, StoryStatus
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query, without any search syntax a user might have typed by accident."""
+    return _WORD.findall(query.lower())[:MAX_TERMS]
+
+
+def search_published(query: str, limit: int, offset: int = 0) -> list[Story]:
+    """Published stories matching every word of `query`, best match first."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    if dialect_name() == "postgresql":
+        ranked = _postgresql_ids(terms, limit, offset)
+    else:
+        ranked = _sqlite_ids(terms, limit, offset)
+    if not ranked:
+        return []
+    stories = db.session.scalars(
+        select(Story)
+        .where(Story.id.in_(ranked))
+        .options(selectinload(Story.nominees), selectinload(Story.values))
+    ).all()
+    by_id = {story.id: story for story in stories}
+    return [by_id[story_id] for story_id in ranked if story_id in by_id]
+
+
+def _sqlite_ids(terms: list[str], limit: int, offset: int) -> list[int]:
+    # Every word quoted (no FTS5 operators), the last one as a prefix so "refu" finds "refund".
+    match = " ".join(f'"{term}"' for term in terms[:-1])
+    match = f'{match} "{terms[-1]}"*'.strip()
+    rows = db.session.execute(
+        text(
+            "SELECT stories.id FROM story_fts JOIN stories ON stories.id = story_fts.rowid "
+            "WHERE story_fts MATCH :match AND stories.status = :published "
+            "ORDER BY story_fts.rank, stories.published_at DESC LIMIT :limit OFFSET :offset"
+        ),
+        {"match": match, "published": StoryStatus.PUBLISHED.value, "limit": limit, "offset": offset},
+    )
+    return [row[0] for row in rows]
+
+
+def _postgresql_ids(terms: list[str], limit: int, offset: int) -> list[int]:
+    vector = func.to_tsvector(text("'english'"), Story.search_text)
+    tsquery = func.to_tsquery(text("'english'"), " & ".join(terms[:-1] + [terms[-1] + ":*"]))
+    statement = (
+        select(Story.id)
+        .where(Story.status == StoryStatus.PUBLISHED.value, vector.op("@@")(tsquery))
+        .order_by(func.ts_rank(vector, tsquery).desc(), Story.published_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(statement))

@@ -1,0 +1,144 @@
+"""Writing, reading and responding to stories. Status changes live in curation.service."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
+
+from storyboard import markdown
+from storyboard.curation import service as curation
+from storyboard.db_helpers import insert_if_absent
+from storyboard.extensions import db
+from storyboard.models import (
+    Applause,
+    Person,
+    Story,
+    StoryReader,
+    StoryStatus,
+    ThankYou,
+    Value,
+)
+
+
+@dataclass
+class StoryDraft:
+    """What a nominator typed, already validated by the form."""
+
+    title: str
+    body_md: str
+    impact_kind: str
+    impact: str
+    happened_on: date
+    nominee_ids: list[int] = field(default_factory=list)
+    value_ids: list[int] = field(default_factory=list)
+    rule_in_the_way: str | None = None
+
+
+def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit: bool) -> Story:
+    """Create or update a story from a draft, and submit it for review when asked."""
+    if story is None:
+        story = Story(nominator=nominator, status=StoryStatus.DRAFT.value)
+        db.session.add(story)
+    story.title = draft.title.strip()
+    story.body_md = draft.body_md
+    story.body_html = markdown.render(draft.body_md)
+    story.impact_kind = draft.impact_kind
+    story.impact = draft.impact.strip()
+    story.rule_in_the_way = (draft.rule_in_the_way or "").strip() or None
+    story.happened_on = draft.happened_on
+    story.nominees = list(
+        db.session.scalars(select(Person).where(Person.id.in_(draft.nominee_ids)))
+    )
+    story.values = list(db.session.scalars(select(Value).where(Value.id.in_(draft.value_ids))))
+    refresh_search_text(story)
+    if submit:
+        curation.submit(story, nominator)
+    return story
+
+
+def refresh_search_text(story: Story) -> None:
+    """Keep the text the full-text index covers in step with the story."""
+    names = " ".join(person.name for person in story.nominees)
+    story.search_text = "\n".join([story.title, names, story.body_md])
+
+
+def can_view(person: Person, story: Story) -> bool:
+    if story.status == StoryStatus.PUBLISHED:
+        return True
+    return person.is_curator or story.nominator_id == person.id
+
+
+def can_edit(person: Person, story: Story) -> bool:
+    if person.is_curator and story.status != StoryStatus.ARCHIVED:
+        return True
+    return story.nominator_id == person.id and story.is_editable_by_nominator
+
+
+def get_story_for(person: Person, story_id: int, *, for_edit: bool = False) -> Story:
+    """Load a story the person may see (404 otherwise) and, for editing, may change (403)."""
+    story = db.session.get(Story, story_id)
+    if story is None or not can_view(person, story):
+        abort(404)
+    if for_edit and not can_edit(person, story):
+        abort(403, "Only the nominator can edit a draft, and only until it is submitted.")
+    return story
+
+
+def published_stories() -> Select[tuple[Story]]:
+    """Published stories, newest first, with what a story card shows loaded in bulk."""
+    return (
+        select(Story)
+        .where(Story.status == StoryStatus.PUBLISHED.value)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .options(selectinload(Story.nominees), selectinload(Story.values))
+    )
+
+
+def record_reader(story: Story, person: Person) -> None:
+    """Count a person once among a published story's readers."""
+    if story.status != StoryStatus.PUBLISHED:
+        return
+    if insert_if_absent(StoryReader.__table__, {"story_id": story.id, "person_id": person.id}):
+        db.session.execute(
+            update(Story).where(Story.id == story.id).values(reader_count=Story.reader_count + 1)
+        )
+
+
+def has_applauded(story: Story, person: Person) -> bool:
+    return db.session.get(Applause, (story.id, person.id)) is not None
+
+
+def toggle_applause(story: Story, person: Person) -> bool:
+    """Applaud a published story, or take the applause back. True if now applauding."""
+    if story.status != StoryStatus.PUBLISHED:
+        abort(409, "Only published stories can be applauded.")
+    if insert_if_absent(Applause.__table__, {"story_id": story.id, "person_id": person.id}):
+        delta = 1
+    else:
+        deleted = db.session.execute(
+            Applause.__table__.delete().where(
+                Applause.story_id == story.id, Applause.person_id == person.id
+            )
+        ).rowcount
+        delta = -deleted
+    db.session.execute(
+        update(Story).where(Story.id == story.id).values(applause_count=Story.applause_count + delta)
+    )
+    return delta > 0
+
+
+def add_thank_you(story: Story, author: Person, body_md: str) -> ThankYou:
+    if story.status != StoryStatus.PUBLISHED:
+        abort(409, "Thank-you notes can only be added to published stories.")
+    note = ThankYou(
+        story=story, author=author, body_md=body_md, body_html=markdown.render(body_md)
+    )
+    db.session.add(note)
+    return note
+
+
+def active_values() -> list[Value]:
+    return list(db.session.scalars(select(Value).where(Value.active).order_by(Value.position)))

@@ -1,0 +1,180 @@
+"""Nominate and write, read the feed and stories, applaud, thank, search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from storyboard.auth.forms import EmptyForm
+from storyboard.curation.service import TransitionRefused
+from storyboard.extensions import db
+from storyboard.models import Person, Story, Value
+from storyboard.pagination import paginate, requested_page
+from storyboard.people.service import search_people
+from storyboard.stories import search, service
+from storyboard.stories.forms import NominationForm, ThankYouForm
+from storyboard.markdown import render
+
+bp = Blueprint("stories", __name__)
+
+
+@bp.get("/")
+def feed():
+    page = paginate(service.published_stories(), current_app.config["FEED_PAGE_SIZE"])
+    return render_template("stories/feed.html", page=page)
+
+
+@bp.route("/nominate", methods=["GET", "POST"])
+def nominate():
+    form = NominationForm()
+    if request.method == "GET":
+        preselected = request.args.getlist("nominee", type=int)
+        form.nominees.data = preselected
+    return _edit_story(form, story=None)
+
+
+@bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
+def edit(story_id: int):
+    story = service.get_story_for(current_user, story_id, for_edit=True)
+    form = NominationForm(obj=story if request.method == "GET" else None)
+    if request.method == "GET":
+        form.nominees.data = [person.id for person in story.nominees]
+        form.values.data = [value.id for value in story.values]
+    return _edit_story(form, story=story)
+
+
+def _edit_story(form: NominationForm, story: Story | None):
+    """Shared by nominate and edit: search, preview, save a draft or submit."""
+    form.values.choices = [(value.id, value.name) for value in _value_choices(story)]
+    action = request.form.get("action", "draft")
+    context = {"form": form, "story": story, "results": [], "preview": None}
+    if request.method == "POST" and action == "find":
+        context["results"] = search_people(
+            form.nominee_query.data or "", current_app.config["NOMINEE_SEARCH_LIMIT"]
+        )
+        if not context["results"]:
+            form.nominee_query.errors = ["Nobody matches that name or email."]
+    if request.method == "GET" or action == "find":
+        context["chosen"] = _chosen_people(form.nominees.data or [])
+        return render_template("stories/edit.html", **context)
+    if not form.validate_on_submit():
+        context["chosen"] = _chosen_people(form.nominees.data or [])
+        return render_template("stories/edit.html", **context), 400
+    context["chosen"] = _chosen_people(form.nominees.data)
+    if action == "preview":
+        context["preview"] = render(form.body_md.data)
+        return render_template("stories/edit.html", **context)
+    draft = service.StoryDraft(
+        title=form.title.data,
+        body_md=form.body_md.data,
+        impact_kind=form.impact_kind.data,
+        impact=form.impact.data,
+        rule_in_the_way=form.rule_in_the_way.data,
+        happened_on=form.happened_on.data,
+        nominee_ids=form.nominees.data,
+        value_ids=form.values.data,
+    )
+    submit = action == "submit"
+    try:
+        story = service.save_story(story, current_user, draft, submit=submit)
+    except TransitionRefused as refused:
+        db.session.rollback()
+        abort(409, str(refused))
+    db.session.commit()
+    if submit:
+        flash("Thank you! Your story is with HR for review.", "success")
+    else:
+        flash("Draft saved. Only you and HR can see it.", "success")
+    return redirect(url_for("stories.show", story_id=story.id))
+
+
+def _value_choices(story: Story | None):
+    values = service.active_values()
+    if story is not None:  # a retired value stays on the stories that already have it
+        values += [value for value in story.values if value not in values]
+    return values
+
+
+def _chosen_people(ids: list[int]) -> list[Person]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.name)))
+
+
+@bp.get("/stories/<int:story_id>")
+def show(story_id: int):
+    story = service.get_story_for(current_user, story_id)
+    service.record_reader(story, current_user)
+    db.session.commit()
+    return _render_story(story, ThankYouForm())
+
+
+def _render_story(story: Story, thank_form: ThankYouForm):
+    return render_template(
+        "stories/show.html",
+        story=story,
+        applauded=service.has_applauded(story, current_user),
+        action_form=EmptyForm(),
+        thank_form=thank_form,
+        can_edit=service.can_edit(current_user, story),
+    )
+
+
+@bp.post("/stories/<int:story_id>/applause")
+def applaud(story_id: int):
+    story = service.get_story_for(current_user, story_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service.toggle_applause(story, current_user)
+    db.session.commit()
+    return redirect(url_for("stories.show", story_id=story.id, _anchor="applause"))
+
+
+@bp.post("/stories/<int:story_id>/thanks")
+def thank(story_id: int):
+    story = service.get_story_for(current_user, story_id)
+    form = ThankYouForm()
+    if not form.validate_on_submit():
+        return _render_story(story, form), 400
+    service.add_thank_you(story, current_user, form.body_md.data)
+    db.session.commit()
+    flash("Your thank-you note is on the story.", "success")
+    return redirect(url_for("stories.show", story_id=story.id, _anchor="thanks"))
+
+
+@bp.get("/mine")
+def mine():
+    stories = db.session.scalars(
+        select(Story)
+        .where(Story.nominator_id == current_user.id)
+        .order_by(Story.updated_at.desc())
+    ).all()
+    return render_template("stories/mine.html", stories=stories)
+
+
+@bp.get("/search")
+def search_view():
+    query = request.args.get("q", "").strip()[:200]
+    per_page = current_app.config["FEED_PAGE_SIZE"]
+    page_number = requested_page()
+    results = search.search_published(query, per_page + 1, (page_number - 1) * per_page)
+    return render_template(
+        "stories/search.html",
+        query=query,
+        results=results[:per_page],
+        page_number=page_number,
+        has_next=len(results) > per_page,
+    )
+
+
+@bp.get("/values")
+def values():
+    return render_template("stories/values.html", values=service.active_values())
+
+
+@bp.get("/values/<slug>")
+def value(slug: str):
+    shown = db.first_or_404(select(Value).where(Value.slug == slug))
+    stories = service.published_stories().where(Story.values.any(Value.id == shown.id))
+    page = paginate(stories, current_app.config["FEED_PAGE_SIZE"])
+    return render_template("stories/value.html", value=shown, page=page)

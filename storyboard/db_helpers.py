@@ -16,8 +16,10 @@ def insert_if_absent(table: Table, values: dict[str, Any]) -> bool:
     """
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount == 1
+    key = list(table.primary_key.columns)[0]
+    # RETURNING, not rowcount: drivers need not report a rowcount for INSERT.
+    statement = module.insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return db.session.execute(statement).first() is not None
 
 
 def dialect_name() -> str:

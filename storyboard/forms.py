@@ -7,3 +7,8 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def strip_text(value: str | None) -> str:
+    """Field filter: surrounding spaces removed, and a field missing from the form is ''."""
+    return value.strip() if isinstance(value, str) else ""

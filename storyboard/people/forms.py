@@ -1,28 +1,34 @@
 """Forms for managing people."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from storyboard.auth.service import find_by_email
+from storyboard.forms import strip_text
 from storyboard.models import Role
 
 
 class InviteForm(FlaskForm):
     email = EmailField(
         "Email",
+        filters=[strip_text],
         validators=[
             DataRequired("Enter their work email address."),
             Email("Enter a valid email address.", check_deliverability=False),
             Length(max=254),
         ],
     )
-    name = StringField("Name", validators=[DataRequired("Enter their name."), Length(max=120)])
-    job_title = StringField("Job title", validators=[Length(max=120)])
-    department = StringField("Department", validators=[Length(max=120)])
-    location = StringField("Location", validators=[Length(max=120)])
+    name = StringField("Name", filters=[strip_text], validators=[DataRequired("Enter their name."), Length(max=120)])
+    job_title = StringField("Job title", filters=[strip_text], validators=[Length(max=120)])
+    department = StringField("Department", filters=[strip_text], validators=[Length(max=120)])
+    location = StringField("Location", filters=[strip_text], validators=[Length(max=120)])
     role = SelectField(
         "Role",
-        choices=[(Role.STAFF.value, "Staff"), (Role.CURATOR.value, "Curator (HR)"), (Role.ADMIN.value, "Admin")],
+        choices=[
+            SelectChoice(Role.STAFF.value, "Staff"),
+            SelectChoice(Role.CURATOR.value, "Curator (HR)"),
+            SelectChoice(Role.ADMIN.value, "Admin"),
+        ],
         default=Role.STAFF.value,
     )
 

@@ -52,11 +52,11 @@ def invite():
     if not form.validate_on_submit():
         return render_template("people/invite.html", form=form), 400 if form.is_submitted() else 200
     person = Person(
-        email=form.email.data.strip().lower(),
-        name=form.name.data.strip(),
-        job_title=form.job_title.data.strip(),
-        department=form.department.data.strip(),
-        location=form.location.data.strip(),
+        email=form.email.data.lower(),
+        name=form.name.data,
+        job_title=form.job_title.data,
+        department=form.department.data,
+        location=form.location.data,
         role=form.role.data,
     )
     db.session.add(person)

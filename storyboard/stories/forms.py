@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     DateField,
+    SelectChoice,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -43,7 +44,10 @@ class NominationForm(FlaskForm):
     )
     impact_kind = RadioField(
         "Who felt the difference",
-        choices=[(ImpactKind.CUSTOMER.value, "A customer"), (ImpactKind.TEAM.value, "The team")],
+        choices=[
+            SelectChoice(ImpactKind.CUSTOMER.value, "A customer"),
+            SelectChoice(ImpactKind.TEAM.value, "The team"),
+        ],
         default=ImpactKind.CUSTOMER.value,
         validators=[DataRequired("Choose whether a customer or the team felt the difference.")],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.curation.service import TransitionRefused
@@ -45,7 +46,7 @@ def edit(story_id: int):
 
 def _edit_story(form: NominationForm, story: Story | None):
     """Shared by nominate and edit: search, preview, save a draft or submit."""
-    form.values.choices = [(value.id, value.name) for value in _value_choices(story)]
+    form.values.choices = [SelectChoice(value.id, value.name) for value in _value_choices(story)]
     action = request.form.get("action", "draft")
     context = {"form": form, "story": story, "results": [], "preview": None}
     if request.method == "POST" and action == "find":

@@ -1,0 +1,199 @@
+"""Reading: the feed, a story, applause, readers, thank-you notes, profiles, values, search."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from storyboard.clock import utcnow
+from storyboard.extensions import db
+from storyboard.models import Applause, StoryReader, StoryStatus, Value
+
+
+@pytest.fixture
+def reader(ctx, as_role):
+    return as_role("staff", name="Rita Reader")
+
+
+def test_feed_is_newest_first_and_paginated(client, app, reader, make_story):
+    app.config["FEED_PAGE_SIZE"] = 2
+    start = utcnow() - timedelta(days=10)
+    for day in range(5):
+        make_story(title=f"Story number {day}", published_at=start + timedelta(days=day))
+    first = client.get("/").get_data(as_text=True)
+    assert first.index("Story number 4") < first.index("Story number 3")
+    assert "Story number 2" not in first and 'rel="next"' in first
+    third = client.get("/?page=3").get_data(as_text=True)
+    assert "Story number 0" in third and 'rel="next"' not in third and 'rel="prev"' in third
+
+
+def test_feed_hides_everything_but_published(client, reader, make_story):
+    for status in StoryStatus:
+        make_story(title=f"A {status.value} story", status=status)
+    text = client.get("/").get_data(as_text=True)
+    assert "A published story" in text
+    for status in StoryStatus:
+        if status != StoryStatus.PUBLISHED:
+            assert f"A {status.value} story" not in text
+
+
+def test_story_card_shows_excerpt_nominees_values_and_applause(client, reader, make_story, make_person):
+    nominee = make_person(name="Priya Patel")
+    story = make_story(nominees=[nominee], body_md="She *drove* across town.", applause_count=7)
+    text = client.get("/").get_data(as_text=True)
+    assert "Priya Patel" in text and "She drove across town." in text
+    assert "Courtesy" in text and "👏 7" in text
+    assert f'href="/stories/{story.id}"' in text
+
+
+def test_opening_a_story_records_one_distinct_reader(client, reader, make_story):
+    story = make_story()
+    for _ in range(3):
+        assert client.get(f"/stories/{story.id}").status_code == 200
+    db.session.refresh(story)
+    assert story.reader_count == 1
+    assert db.session.scalar(select(func.count()).select_from(StoryReader)) == 1
+
+
+def test_story_page_links_nominees_and_values(client, reader, make_story, make_person):
+    nominee = make_person(name="Omar Okafor")
+    story = make_story(nominees=[nominee], rule_in_the_way="Refunds over £100 need a manager")
+    text = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert f'href="/people/{nominee.id}">Omar Okafor</a>' in text
+    assert 'href="/values/courtesy"' in text
+    assert "Refunds over £100 need a manager" in text
+    assert "<strong>rebuilt</strong>" in text
+
+
+def test_views_show_the_stored_rendering_and_never_re_render(client, reader, make_story):
+    story = make_story(body_md="plain words")
+    story.body_html = "<p>stored <em>once</em></p>"
+    db.session.commit()
+    assert "<p>stored <em>once</em></p>" in client.get(f"/stories/{story.id}").get_data(as_text=True)
+
+
+def test_applause_is_one_per_person_and_toggles(client, reader, make_story):
+    story = make_story()
+    assert client.post(f"/stories/{story.id}/applause").status_code == 302
+    db.session.refresh(story)
+    assert story.applause_count == 1
+    page = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page and "Applauded" in page
+    client.post(f"/stories/{story.id}/applause")
+    db.session.refresh(story)
+    assert story.applause_count == 0
+    assert db.session.scalar(select(func.count()).select_from(Applause)) == 0
+
+
+def test_applause_counts_each_person_once(client, ctx, make_story, make_person, login):
+    story = make_story()
+    for _ in range(3):
+        login(make_person())
+        client.post(f"/stories/{story.id}/applause")
+    db.session.refresh(story)
+    assert story.applause_count == 3
+
+
+def test_unpublished_story_cannot_be_applauded(client, ctx, make_story, make_person, login):
+    author = make_person()
+    story = make_story(nominator=author, status=StoryStatus.DRAFT)
+    login(author)
+    assert client.post(f"/stories/{story.id}/applause").status_code == 409
+
+
+def test_thank_you_note_goes_through_the_chokepoint(client, reader, make_story):
+    story = make_story()
+    response = client.post(f"/stories/{story.id}/thanks", data={"body_md": "Thanks **Sam**! <script>x</script>"})
+    assert response.status_code == 302
+    text = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert "Thanks <strong>Sam</strong>! &lt;script&gt;x&lt;/script&gt;" in text
+    assert "Rita Reader" in text
+
+
+def test_bad_thank_you_is_400_and_keeps_the_text(client, reader, make_story):
+    story = make_story()
+    long_note = "thanks " * 200
+    response = client.post(f"/stories/{story.id}/thanks", data={"body_md": long_note})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Keep a thank-you note under 1,000 characters." in text
+    assert long_note.strip() in text
+    empty = client.post(f"/stories/{story.id}/thanks", data={"body_md": ""})
+    assert "Write a note before sending it." in empty.get_data(as_text=True)
+
+
+def test_profile_shows_stories_about_and_by_and_values(client, reader, make_story, make_person):
+    hero = make_person(name="Hana Hero", job_title="Store manager", department="Stores")
+    empathy = db.session.scalar(select(Value).where(Value.slug == "empathy"))
+    make_story(title="Hana calmed the queue", nominees=[hero], values=[empathy])
+    make_story(title="Hana again", nominees=[hero], values=[empathy])
+    make_story(title="Hana's draft about her", nominees=[hero], status=StoryStatus.DRAFT)
+    make_story(title="Hana told this one", nominator=hero)
+    text = client.get(f"/people/{hero.id}").get_data(as_text=True)
+    assert "Hana calmed the queue" in text and "Hana told this one" in text
+    assert "Hana's draft about her" not in text
+    assert "Empathy <span class=\"count\">×2</span>" in text
+    assert "Store manager · Stores" in text
+
+
+def test_value_page_lists_only_its_published_stories(client, reader, make_story):
+    courtesy, empathy = db.session.scalars(select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)).all()
+    make_story(title="Kind words", values=[courtesy])
+    make_story(title="Felt their pain", values=[empathy])
+    text = client.get("/values/empathy").get_data(as_text=True)
+    assert "Felt their pain" in text and "Kind words" not in text
+    assert client.get("/values/no-such-value").status_code == 404
+
+
+def test_directory_filters_by_name_and_department(client, reader, make_person):
+    make_person(name="Wendy Warehouse", department="Warehouse")
+    make_person(name="Bill Billing", department="Billing")
+    text = client.get("/people/?department=Warehouse").get_data(as_text=True)
+    assert "Wendy Warehouse" in text and "Bill Billing" not in text
+    text = client.get("/people/?q=bill").get_data(as_text=True)
+    assert "Bill Billing" in text and "Wendy Warehouse" not in text
+    assert "Nobody matches" in client.get("/people/?q=zzzz").get_data(as_text=True)
+
+
+def test_directory_hides_leavers(client, reader, make_person):
+    make_person(name="Lena Leaver", active=False)
+    assert "Lena Leaver" not in client.get("/people/").get_data(as_text=True)
+
+
+def test_search_finds_title_body_and_nominee_names(client, reader, make_story, make_person):
+    nominee = make_person(name="Zofia Kowalczyk")
+    make_story(title="The refund that saved a wedding", body_md="A **fridge** arrived broken.", nominees=[nominee])
+    make_story(title="Quiet hero of the night shift", status=StoryStatus.DRAFT, body_md="fridge")
+    for query in ("refund", "REFUNDS", "fridge", "kowalczyk", "kowal", "weddings", "saved wedding"):
+        text = client.get(f"/search?q={query}").get_data(as_text=True)
+        assert "The refund that saved a wedding" in text, query
+        assert "Quiet hero of the night shift" not in text
+
+
+@pytest.mark.parametrize("query", ['"', "refund AND", "NEAR(", "*", "a:b", "'; drop table stories; --", "-x", "(((", "😀"])
+def test_search_syntax_in_a_query_never_breaks_the_page(client, reader, make_story, query):
+    make_story(title="The refund that saved a wedding")
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_search_reflects_edits(client, ctx, make_story, as_role):
+    story = make_story(title="Original words")
+    story.title = "Completely different"
+    from storyboard.stories.service import refresh_search_text
+
+    refresh_search_text(story)
+    db.session.commit()
+    as_role("staff")
+    assert "Completely different" in client.get("/search?q=completely").get_data(as_text=True)
+    assert "No published story matches" in client.get("/search?q=original").get_data(as_text=True)
+
+
+def test_my_stories_lists_everything_i_wrote_with_reasons(client, ctx, make_story, make_person, login):
+    me = make_person()
+    make_story(nominator=me, title="My draft", status=StoryStatus.DRAFT)
+    make_story(nominator=me, title="Turned down", status=StoryStatus.REJECTED, decision_note="Please name the customer less")
+    make_story(title="Someone else's")
+    login(me)
+    text = client.get("/mine").get_data(as_text=True)
+    assert "My draft" in text and "Turned down" in text and "Please name the customer less" in text
+    assert "Someone else's" not in text

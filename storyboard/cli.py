@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from storyboard.extensions import db
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema and add the default values."""
     from storyboard.stories.defaults import ensure_default_values

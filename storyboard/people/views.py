@@ -1,7 +1,7 @@
 """The people directory, profiles, and inviting new people."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from storyboard.auth import service as auth_service
 from storyboard.auth.roles import admin_required
@@ -29,6 +29,17 @@ def directory():
         department=department,
         departments=service.departments(),
     )
+
+
+@bp.get("/lookup")
+def lookup():
+    """Colleagues matching `q`, as JSON, for the nomination form's live search."""
+    query = request.args.get("q", "").strip()[:100]
+    people = service.search_people(query, current_app.config["NOMINEE_SEARCH_LIMIT"])
+    return jsonify([
+        {"id": p.id, "name": p.name, "job_title": p.job_title, "department": p.department, "email": p.email}
+        for p in people
+    ])
 
 
 @bp.get("/<int:person_id>")

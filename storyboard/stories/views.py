@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from storyboard.auth.forms import EmptyForm
 from storyboard.curation.service import TransitionRefused
 from storyboard.extensions import db
-from storyboard.models import Person, Story, Value
+from storyboard.models import Person, Story, StoryStatus, Value
 from storyboard.pagination import paginate, requested_page
 from storyboard.people.service import search_people
 from storyboard.stories import search, service
@@ -84,8 +84,10 @@ def _edit_story(form: NominationForm, story: Story | None):
     db.session.commit()
     if submit:
         flash("Thank you! Your story is with HR for review.", "success")
-    else:
+    elif story.status == StoryStatus.DRAFT:
         flash("Draft saved. Only you and HR can see it.", "success")
+    else:
+        flash("Changes saved.", "success")
     return redirect(url_for("stories.show", story_id=story.id))
 
 

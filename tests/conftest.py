@@ -202,7 +202,6 @@ class SMTPRecorder:
     host: str = "127.0.0.1"
     port: int = 0
     messages: list[Message] = field(default_factory=list)
-    sessions: int = 0
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))

@@ -5,7 +5,7 @@ def test_health_says_database_answered(client):
 
 
 def test_feed_shows_published_story(client, ctx, make_story, as_role):
-    story = make_story(title="Drove the spare part to the customer")
+    make_story(title="Drove the spare part to the customer")
     as_role("staff")
     response = client.get("/")
     assert response.status_code == 200

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -78,11 +79,11 @@ def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
     return person
 
 
-def send_invitation(person: Person) -> None:
-    """Email a link with which a new person sets their password and signs in."""
-    link = _external_url("auth.set_password", token=make_token(person, INVITE_SALT))
+def build_invitation(person: Person) -> EmailMessage:
+    """The email with a link with which a new person sets their password and signs in."""
+    link = external_url("auth.set_password", token=make_token(person, INVITE_SALT))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    message = mail.build_from_templates(
+    return mail.build_from_templates(
         person.email,
         f"You're invited to {current_app.config['COMPANY_NAME']} Storyboard",
         "invitation",
@@ -90,11 +91,15 @@ def send_invitation(person: Person) -> None:
         link=link,
         days=max(days, 1),
     )
-    mail.send([message])
+
+
+def send_invitation(person: Person) -> None:
+    """Email a link with which a new person sets their password and signs in."""
+    mail.send([build_invitation(person)])
 
 
 def send_password_reset(person: Person) -> None:
-    link = _external_url("auth.reset_password", token=make_token(person, RESET_SALT))
+    link = external_url("auth.reset_password", token=make_token(person, RESET_SALT))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     message = mail.build_from_templates(
         person.email, "Reset your Storyboard password", "password_reset",
@@ -103,6 +108,10 @@ def send_password_reset(person: Person) -> None:
     mail.send([message])
 
 
-def _external_url(endpoint: str, **values) -> str:
-    base = current_app.config["EXTERNAL_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link on EXTERNAL_URL, built with or without a request (CLI, workers)."""
+    base = urlsplit(current_app.config["EXTERNAL_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,5 +1,271 @@
-"""People import from CSV (filled in separately)."""
+"""People import from CSV: every row is checked first, then everyone is upserted in one transaction."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storyboard import mail
+from storyboard.auth.service import build_invitation
+from storyboard.extensions import db
+from storyboard.models import Person, Role
 
 people_cli = AppGroup("people", help="Manage people.")
+
+COLUMNS = ("email", "name", "title", "department", "location", "manager_email", "start_date", "role")
+ROLES = tuple(role.value for role in Role)
+PERSON_COLUMNS = ("email", "name", "job_title", "department", "location", "start_date")
+MAX_TEXT = 120
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass
+class Row:
+    """One record of the file, normalised."""
+
+    line: int
+    email: str
+    name: str
+    job_title: str
+    department: str
+    location: str
+    manager_email: str
+    start_date: date | None
+    role: str | None  # None: staff for a new person, the current role for an existing one
+
+
+@dataclass
+class Plan:
+    """What an import will change, worked out before anything is written."""
+
+    create: list[Row] = field(default_factory=list)
+    update: list[tuple[Person, Row]] = field(default_factory=list)
+    reactivate: list[tuple[Person, Row]] = field(default_factory=list)
+    deactivate: list[Person] = field(default_factory=list)
+    unchanged: int = 0
+    admins_before: int = 0
+    admins_after: int = 0
+
+    def summary(self) -> str:
+        """One line counting each kind of change."""
+        return (
+            f"Created {len(self.create)}, updated {len(self.update)}, unchanged {self.unchanged}, "
+            f"reactivated {len(self.reactivate)}, deactivated {len(self.deactivate)}."
+        )
+
+
+def read_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The checked header and each non-blank record with the line it starts on (header is 1)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path.name} is not UTF-8 text (byte {error.start + 1} cannot be read); "
+            'save it as "CSV UTF-8" and try again.'
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        check_header(header)
+        start = reader.line_num + 1
+        for values in reader:
+            if any(value.strip() for value in values):
+                records.append((start, values))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise click.ClickException(f"line {reader.line_num}: this is not valid CSV ({error}).") from None
+    return header, records
+
+
+def check_header(header: list[str]) -> None:
+    """Refuse a header that misses, repeats or adds columns, naming them."""
+    if not header:
+        raise click.ClickException("The file is empty; the first line must name the columns.")
+    problems = []
+    if missing := [name for name in COLUMNS if name not in header]:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unknown := [name for name in header if name not in COLUMNS]:
+        problems.append(f"unknown column(s): {', '.join(repr(name) for name in unknown)}")
+    if repeated := sorted({name for name in header if header.count(name) > 1}):
+        problems.append(f"repeated column(s): {', '.join(repeated)}")
+    if problems:
+        expected = ", ".join(COLUMNS)
+        raise click.ClickException(f"The header has {'; '.join(problems)}. Expected: {expected}.")
+
+
+def parse_record(line: int, values: dict[str, str]) -> tuple[Row, list[str]]:
+    """The row a record describes, as far as it can be read, and the problems with it."""
+    values = {name: value.strip() for name, value in values.items()}
+    problems = []
+    email = values["email"].lower()
+    if not email:
+        problems.append("email is required")
+    else:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as error:
+            problems.append(f'email "{email}" is not valid: {error}')
+    if not values["name"]:
+        problems.append("name is required")
+    for column in ("name", "title", "department", "location"):
+        if len(values[column]) > MAX_TEXT:
+            problems.append(f"{column} is longer than {MAX_TEXT} characters")
+    given_date = values["start_date"]
+    start_date = _iso_date(given_date) if given_date else None
+    if given_date and start_date is None:
+        problems.append(f'start_date must be a date as YYYY-MM-DD (got "{given_date}")')
+    given_role = values["role"]
+    role = given_role.lower() or None
+    if role is not None and role not in ROLES:
+        problems.append(f'role must be one of {", ".join(ROLES)} (got "{given_role}")')
+    manager_email = values["manager_email"].lower()
+    if email and manager_email == email:
+        problems.append("a person cannot be their own manager")
+    row = Row(
+        line, email, values["name"], values["title"], values["department"], values["location"],
+        manager_email, start_date, role,
+    )
+    return row, problems
+
+
+def _iso_date(text: str) -> date | None:
+    # fromisoformat alone also accepts 20240302 and 2024-W10-6, which the column does not allow.
+    try:
+        return date.fromisoformat(text) if ISO_DATE.fullmatch(text) else None
+    except ValueError:
+        return None
+
+
+def parse_rows(
+    header: list[str], records: list[tuple[int, list[str]]], known_emails: set[str]
+) -> tuple[list[Row], list[tuple[int, str]]]:
+    """The rows, and every problem found as (line, message) in line order."""
+    rows: list[Row] = []
+    problems: list[tuple[int, str]] = []
+    first_line: dict[str, int] = {}
+    for line, values in records:
+        if len(values) != len(header):
+            problems.append((line, f"expected {len(header)} fields, got {len(values)}"))
+            continue
+        row, row_problems = parse_record(line, dict(zip(header, values)))
+        problems.extend((line, problem) for problem in row_problems)
+        if (earlier := first_line.get(row.email)) is not None:
+            problems.append((line, f'email "{row.email}" is a duplicate of line {earlier}'))
+        elif row.email:
+            first_line[row.email] = line
+        rows.append(row)
+    known_emails = known_emails | first_line.keys()
+    for row in rows:
+        manager = row.manager_email
+        if manager and manager != row.email and manager not in known_emails:
+            problems.append((row.line, f'manager_email "{manager}" is not in the file or the database'))
+    return rows, sorted(problems, key=lambda problem: problem[0])
+
+
+def _fields(row: Row, person: Person | None) -> dict[str, object]:
+    """The Person columns a row sets; an empty role keeps the current one."""
+    role = row.role or (person.role if person is not None else Role.STAFF.value)
+    return {name: getattr(row, name) for name in PERSON_COLUMNS} | {"role": role}
+
+
+def plan_import(rows: list[Row], people: list[Person], deactivate_missing: bool) -> Plan:
+    """Sort the rows into creations, updates and reactivations, and find who leaves."""
+    by_email = {person.email.lower(): person for person in people}
+    email_by_id = {person.id: person.email.lower() for person in people}
+    plan = Plan(admins_before=sum(p.active and p.role == Role.ADMIN for p in people))
+    for row in rows:
+        person = by_email.get(row.email)
+        if person is None:
+            plan.create.append(row)
+        elif not person.active:
+            plan.reactivate.append((person, row))
+        elif email_by_id.get(person.manager_id, "") != row.manager_email or any(
+            getattr(person, name) != value for name, value in _fields(row, person).items()
+        ):
+            plan.update.append((person, row))
+        else:
+            plan.unchanged += 1
+    in_file = {row.email for row in rows}
+    missing = [person for person in people if person.active and person.email.lower() not in in_file]
+    if deactivate_missing:
+        plan.deactivate = missing
+    staying = [] if deactivate_missing else missing
+    plan.admins_after = sum(p.role == Role.ADMIN for p in staying) + sum(
+        _fields(row, by_email.get(row.email))["role"] == Role.ADMIN for row in rows
+    )
+    return plan
+
+
+def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
+    """Write the plan in a few bulk statements, without committing; return the people created."""
+    # Bulk statements, because a self-referential mapper makes the ORM flush one row at a time.
+    rows = [_fields(row, None) for row in plan.create]
+    created = list(db.session.scalars(insert(Person).returning(Person), rows)) if rows else []
+    ids = {person.email.lower(): person.id for person in people + created}
+    changes = [
+        _fields(row, person) | {"id": person.id, "active": True, "manager_id": ids.get(row.manager_email)}
+        for person, row in plan.update + plan.reactivate
+    ]
+    changes += [{"id": person.id, "active": False} for person in plan.deactivate]
+    # Managers are set once every new person has an id, so rows may name managers further down.
+    changes += [
+        {"id": ids[row.email], "manager_id": ids[row.manager_email]}
+        for row in plan.create if row.manager_email
+    ]
+    if changes:
+        db.session.execute(update(Person), changes)
+    return created
+
+
+def build_invitations(people: list[Person]) -> list[EmailMessage]:
+    """Invitation emails for the people given."""
+    return [build_invitation(person) for person in people]
+
+
+@people_cli.command("import", epilog=f"Columns: {', '.join(COLUMNS)}.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--deactivate-missing", is_flag=True, help="Deactivate active people not in the file.")
+@click.option("--no-invite", is_flag=True, help="Do not email invitations to the people created.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report the changes, changing nothing.")
+def import_command(file: Path, deactivate_missing: bool, no_invite: bool, dry_run: bool) -> None:
+    """Create and update people from a CSV file, inviting the new ones."""
+    header, records = read_records(file)
+    people = list(db.session.scalars(select(Person)))
+    rows, problems = parse_rows(header, records, {person.email.lower() for person in people})
+    if problems:
+        report = [f"line {line}: {message}" for line, message in problems]
+        report.append(f"Nothing was imported: {len(problems)} problem(s).")
+        raise click.ClickException("\n".join(report))
+    plan = plan_import(rows, people, deactivate_missing)
+    if plan.admins_before and not plan.admins_after:
+        raise click.ClickException("Nothing was imported: it would leave no active admin.")
+    if dry_run:
+        click.echo(f"{plan.summary()} Dry run: nothing was written and no invitations were sent.")
+        return
+    try:
+        created = apply_plan(plan, people)
+        invitations = [] if no_invite else build_invitations(created)
+        db.session.commit()
+    except IntegrityError:  # someone added one of these people while the file was being checked
+        db.session.rollback()
+        raise click.ClickException("Nothing was imported: people changed meanwhile; run it again.") from None
+    try:
+        sent = mail.send(invitations)
+    except (smtplib.SMTPException, OSError) as error:
+        click.echo(plan.summary())
+        raise click.ClickException(f"The people were imported but the invitations failed: {error}") from None
+    plural = "" if sent == 1 else "s"
+    invited = "No invitations sent (--no-invite)." if no_invite else f"Sent {sent} invitation{plural}."
+    click.echo(f"{plan.summary()} {invited}")

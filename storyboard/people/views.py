@@ -73,5 +73,6 @@ def invite():
     db.session.add(person)
     db.session.commit()
     auth_service.send_invitation(person)
-    flash(f"{person.name} has been invited; the link is valid for a week.", "success")
+    days = max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
+    flash(f"{person.name} has been invited; the link works for {days} days.", "success")
     return redirect(url_for("people.profile", person_id=person.id))

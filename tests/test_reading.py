@@ -41,7 +41,7 @@ def test_story_card_shows_excerpt_nominees_values_and_applause(client, reader, m
     story = make_story(nominees=[nominee], body_md="She *drove* across town.", applause_count=7)
     text = client.get("/").get_data(as_text=True)
     assert "Priya Patel" in text and "She drove across town." in text
-    assert "Courtesy" in text and "👏 7" in text
+    assert "Courtesy" in text and "👏</span> 7<span class=\"visually-hidden\"> applause" in text
     assert f'href="/stories/{story.id}"' in text
 
 

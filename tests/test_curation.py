@@ -12,7 +12,7 @@ def test_queue_lists_submitted_oldest_first(client, ctx, as_role, make_story):
 
     from storyboard.clock import utcnow
 
-    newer = make_story(title="Newer one", status=StoryStatus.SUBMITTED)
+    make_story(title="Newer one", status=StoryStatus.SUBMITTED)
     older = make_story(title="Older one", status=StoryStatus.SUBMITTED)
     older.submitted_at = utcnow() - timedelta(days=5)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""One handler for every HTTP error: an HTML page, or JSON under /api and /healthz."""
+"""One handler for every HTTP error: an HTML page, or JSON for paths under /api/."""
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError

@@ -18,7 +18,7 @@ import markdown as md
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -118,21 +118,49 @@ def _converter() -> md.Markdown:
     return converter
 
 
+# bleach's own pattern starts with `\(*`, which backtracks quadratically over a run of "(";
+# at most one opening parenthesis keeps "(see www.example.com)" working in linear time.
+_BARE_URL = re.compile(
+    bleach.linkifier.URL_RE.pattern.replace(r"\(*", r"\(?", 1), bleach.linkifier.URL_RE.flags
+)
+
 _cleaner = bleach.sanitizer.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allow_attribute,
     protocols=SAFE_SCHEMES,
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
+    filters=[
+        partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"}, url_re=_BARE_URL)
+    ],
 )
+
+
+# Python-Markdown's link and image patterns take time quadratic in the number of brackets
+# (Python-Markdown/markdown#798); no honest story has this many, so past it they are literal.
+MAX_BRACKETS = 400
+
+
+def _defuse(text: str) -> str:
+    if text.count("[") + text.count("(") > MAX_BRACKETS:
+        return text.replace("\\", "\\\\").replace("[", "\\[").replace("(", "\\(")
+    return text
+
+
+def _as_plain_paragraphs(text: str) -> str:
+    return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
 
 
 def render(text: str) -> Markup:
     """Render user Markdown to sanitised HTML. The only way user text becomes HTML."""
     converter = _converter()
     try:
-        raw = converter.convert(text or "")
+        raw = converter.convert(_defuse(text or ""))
+    except RecursionError:
+        # Thousands of nested lists or quotes exhaust the parser's recursion: show plain text,
+        # and start the next render with a fresh parser, since this one's state is now broken.
+        _local.converter = None
+        raw = _as_plain_paragraphs(text)
     finally:
         converter.reset()
     return Markup(_cleaner.clean(raw))

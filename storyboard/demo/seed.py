@@ -1,0 +1,91 @@
+"""Seeding a demo company: people first, then stories with their responses, batch by batch."""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, true
+
+from storyboard.clock import utcnow
+from storyboard.demo.accounts import STAFF_EMAIL, demo_people
+from storyboard.demo.bulk import analyze, insert_rows, next_id, reset_sequences
+from storyboard.demo.company import Company, build_people
+from storyboard.demo.stories import Batch, StoryWriter
+from storyboard.extensions import db
+from storyboard.models import Person, Story, ThankYou, Value
+from storyboard.stories.defaults import ensure_default_values
+
+# Stories per transaction: small enough to keep memory flat, large enough to keep inserts fast.
+BATCH_STORIES = 1000
+
+
+@dataclass
+class SeedSummary:
+    """How many rows of each kind a run added."""
+
+    people: int = 0
+    stories: int = 0
+    readers: int = 0
+    applause: int = 0
+    thanks: int = 0
+
+    def add(self, batch: Batch) -> None:
+        self.stories += len(batch.stories)
+        self.readers += len(batch.readers)
+        self.applause += len(batch.applause)
+        self.thanks += len(batch.thanks)
+
+
+def demo_anchor() -> datetime:
+    """Today at midnight UTC (naive, like stored timestamps), so runs on one day agree."""
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def seed_demo(
+    people: int = 200,
+    stories: int = 600,
+    seed: int = 1,
+    anchor: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SeedSummary:
+    """Add people, any missing demo sign-ins and stories; one seed and anchor, one result."""
+    anchor = anchor or demo_anchor()
+    ensure_default_values()
+    db.session.flush()
+    value_ids = _value_ids()
+    rng = random.Random(seed)
+    first_person_id = next_id(Person.__table__)
+    new_people = build_people(rng, people, first_person_id, anchor)
+    accounts, new_accounts = demo_people(new_people, first_person_id + len(new_people), anchor)
+    insert_rows(Person.__table__, [person.row() for person in new_people + new_accounts])
+    db.session.commit()
+    summary = SeedSummary(people=len(new_people) + len(new_accounts))
+
+    staff = next(person for person in accounts if person.email == STAFF_EMAIL)
+    company = Company(new_people + accounts, staff_account=staff)
+    writer = StoryWriter(
+        rng, anchor, company, value_ids, next_id(Story.__table__), next_id(ThankYou.__table__)
+    )
+    for batch in writer.batches(stories, BATCH_STORIES):
+        batch.insert()
+        db.session.commit()
+        summary.add(batch)
+        if progress is not None:
+            progress(len(batch.stories))
+    reset_sequences([Person.__table__, Story.__table__, ThankYou.__table__])
+    analyze()
+    db.session.commit()
+    return summary
+
+
+def _value_ids() -> dict[str, int]:
+    """Active values' ids by slug, in display order (all values if every one is retired)."""
+    for condition in (Value.active, true()):
+        rows = db.session.execute(
+            select(Value.slug, Value.id).where(condition).order_by(Value.position, Value.id)
+        ).all()
+        if rows:
+            return dict(rows)
+    raise ValueError("There are no values to tag stories with.")

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from storyboard.db_helpers import include_in_migrations
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -39,11 +41,6 @@ target_db = current_app.extensions['migrate'].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # The SQLite full-text tables are created by hand in the first migration, not by models.
-    return not (type_ == "table" and name.startswith("story_fts"))
 
 
 def get_metadata():
@@ -92,7 +89,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
-    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("include_object", include_in_migrations)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

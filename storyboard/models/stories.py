@@ -91,6 +91,7 @@ class Story(db.Model):
         # The feed, value pages and profiles list published stories newest first.
         Index("ix_stories_status_published", "status", "published_at", "id"),
         Index("ix_stories_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_stories_nominator_status", "nominator_id", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +104,7 @@ class Story(db.Model):
     rule_in_the_way: Mapped[Optional[str]] = mapped_column(Text)
     happened_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(24), default=StoryStatus.DRAFT.value)
-    nominator_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    nominator_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)

@@ -1,12 +1,22 @@
 """The people directory, profiles, and inviting new people."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
 
 from storyboard.auth import service as auth_service
 from storyboard.auth.roles import admin_required
 from storyboard.extensions import db
-from storyboard.models import Person, Story
+from storyboard.models import Person, Story, story_nominees
 from storyboard.pagination import paginate
 from storyboard.people import service
 from storyboard.people.forms import InviteForm
@@ -45,7 +55,11 @@ def lookup():
 @bp.get("/<int:person_id>")
 def profile(person_id: int):
     person = db.get_or_404(Person, person_id)
-    about = published_stories().where(Story.nominees.any(Person.id == person.id))
+    # IN over the person's own rows lets the database start from their few stories, where
+    # nominees.any() made SQLite walk every published story.
+    about = published_stories().where(
+        Story.id.in_(select(story_nominees.c.story_id).where(story_nominees.c.person_id == person.id))
+    )
     written = published_stories().where(Story.nominator_id == person.id)
     return render_template(
         "people/profile.html",

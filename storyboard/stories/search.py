@@ -1,14 +1,14 @@
 """Full-text search over published stories: SQLite FTS5 or PostgreSQL text search, one interface.
 
 Both index `stories.search_text` (title, nominee names and story). The schema for each lives in
-the first migration: an FTS5 table kept in step by triggers on SQLite, a GIN expression index on
-PostgreSQL.
+the first migration: an FTS5 table kept in step by triggers on SQLite, a generated tsvector
+column with a GIN index on PostgreSQL.
 """
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
 from storyboard.db_helpers import dialect_name
@@ -60,8 +60,8 @@ def _sqlite_ids(terms: list[str], limit: int, offset: int) -> list[int]:
 
 
 def _postgresql_ids(terms: list[str], limit: int, offset: int) -> list[int]:
-    vector = func.to_tsvector(text("'english'"), Story.search_text)
-    tsquery = func.to_tsquery(text("'english'"), " & ".join(terms[:-1] + [terms[-1] + ":*"]))
+    vector = literal_column("stories.search_vector")  # generated column, PostgreSQL only
+    tsquery = func.to_tsquery(literal_column("'english'"), " & ".join(terms[:-1] + [terms[-1] + ":*"]))
     statement = (
         select(Story.id)
         .where(Story.status == StoryStatus.PUBLISHED.value, vector.op("@@")(tsquery))

@@ -50,7 +50,9 @@ def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit
     story.rule_in_the_way = (draft.rule_in_the_way or "").strip() or None
     story.happened_on = draft.happened_on
     story.nominees = list(
-        db.session.scalars(select(Person).where(Person.id.in_(draft.nominee_ids)))
+        db.session.scalars(
+            select(Person).where(Person.id.in_(draft.nominee_ids)).order_by(Person.name)
+        )
     )
     story.values = list(db.session.scalars(select(Value).where(Value.id.in_(draft.value_ids))))
     refresh_search_text(story)

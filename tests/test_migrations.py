@@ -24,3 +24,23 @@ def test_downgrade_to_empty_and_upgrade_again(app, ctx):
     downgrade(revision="base")
     upgrade()
     assert schema_differences() == []
+
+
+def test_upgrade_from_the_previous_revision_keeps_data_and_search(app, ctx, make_story, client, as_role):
+    from sqlalchemy import text
+
+    story = make_story(title="Kept through the upgrade")
+    story_id = story.id
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade()
+    row = db.session.execute(
+        text("SELECT title, resurface, in_canon, legacy FROM stories WHERE id = :id"), {"id": story_id}
+    ).one()
+    assert (row.title, bool(row.resurface), bool(row.in_canon), bool(row.legacy)) == (
+        "Kept through the upgrade", True, False, False,
+    )
+    db.session.execute(text("UPDATE stories SET search_text = 'renamed lighthouse' WHERE id = :id"), {"id": story_id})
+    db.session.commit()
+    as_role("staff")
+    assert "Kept through the upgrade" in client.get("/search?q=lighthouse").get_data(as_text=True)

@@ -1,4 +1,11 @@
 """All models, imported here so that Alembic and the app see every table."""
+from storyboard.models.curation import (
+    AuditEntry,
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+    StoryRevision,
+)
 from storyboard.models.people import Person, Role
 from storyboard.models.stories import (
     Applause,
@@ -8,12 +15,19 @@ from storyboard.models.stories import (
     StoryStatus,
     ThankYou,
     Value,
+    story_co_nominators,
+    story_digest_opt_outs,
     story_nominees,
     story_values,
 )
 
 __all__ = [
     "Applause",
+    "AuditEntry",
+    "Notification",
+    "NotificationKind",
+    "NotificationSetting",
+    "StoryRevision",
     "ImpactKind",
     "Person",
     "Role",
@@ -22,6 +36,8 @@ __all__ = [
     "StoryStatus",
     "ThankYou",
     "Value",
+    "story_co_nominators",
+    "story_digest_opt_outs",
     "story_nominees",
     "story_values",
 ]

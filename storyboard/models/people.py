@@ -8,6 +8,7 @@ from typing import Optional
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard.clock import utcnow
@@ -38,6 +39,8 @@ class Person(UserMixin, db.Model):
     password_hash: Mapped[Optional[str]] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # "Don't feature me in digests": stories about this person are never picked for one.
+    hide_from_digests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     manager: Mapped[Optional[Person]] = relationship(
         remote_side=[id], back_populates="reports"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false, true
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
@@ -61,6 +62,22 @@ story_nominees = Table(
     db.metadata,
     Column("story_id", ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# People who kept a story about them out of digests.
+story_digest_opt_outs = Table(
+    "story_digest_opt_outs",
+    db.metadata,
+    Column("story_id", ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Nominators credited on a story besides its first nominator, e.g. after a merge.
+story_co_nominators = Table(
+    "story_co_nominators",
+    db.metadata,
+    Column("story_id", ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
 )
 
 story_values = Table(
@@ -115,12 +132,25 @@ class Story(db.Model):
     reader_count: Mapped[int] = mapped_column(Integer, default=0)
     # Plain text the full-text index covers: title, story and nominee names.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Curation: pinned for the next digest, the canon, resurfacing, merges.
+    pinned_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    in_canon: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    canon_lesson: Mapped[Optional[str]] = mapped_column(String(200))
+    canonized_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    resurface: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    legacy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stories.id"))
 
     nominator: Mapped[Person] = relationship(foreign_keys=[nominator_id])
     nominees: Mapped[list[Person]] = relationship(
         secondary=story_nominees, order_by="Person.name"
     )
     values: Mapped[list[Value]] = relationship(secondary=story_values, order_by="Value.position")
+    co_nominators: Mapped[list[Person]] = relationship(
+        secondary=story_co_nominators, order_by="Person.name"
+    )
+    digest_opt_outs: Mapped[list[Person]] = relationship(secondary=story_digest_opt_outs)
+    merged_into: Mapped[Optional[Story]] = relationship(remote_side=[id])
     thanks: Mapped[list[ThankYou]] = relationship(
         back_populates="story", order_by="ThankYou.created_at", cascade="all, delete-orphan"
     )

@@ -105,25 +105,49 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from storyboard.auth.views import bp as auth_bp
+    from storyboard.curation.story_actions import bp as curation_actions_bp
+    from storyboard.curation.story_actions import nominator_bp as resubmit_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.health import bp as health_bp
+    from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
     from storyboard.stories.views import bp as stories_bp
 
-    for blueprint in (auth_bp, health_bp, people_bp, stories_bp, curation_bp):
+    for blueprint in (
+        auth_bp, health_bp, people_bp, stories_bp, curation_bp, curation_actions_bp, resubmit_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
     from storyboard.markdown import stored
 
+    from storyboard.curation.service import ALLOWED_TRANSITIONS, MOVE_LABELS
+    from storyboard.models import StoryStatus
+
     app.jinja_env.filters["stored_html"] = stored
+    app.jinja_env.globals["allowed_moves"] = lambda story: sorted(
+        ALLOWED_TRANSITIONS.get(StoryStatus(story.status), ()), key=list(StoryStatus).index
+    )
+    app.jinja_env.globals["move_labels"] = MOVE_LABELS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def company() -> dict[str, Any]:
         return {"company_name": app.config["COMPANY_NAME"]}
+
+    @app.context_processor
+    def unread_notifications() -> dict[str, Any]:
+        from flask_login import current_user
+
+        from storyboard.notifications.service import unread_count
+
+        # Lazy: the count query runs only on pages whose template asks for it.
+        if not getattr(current_user, "is_authenticated", False):  # None outside a request
+            return {"unread_notifications": lambda: 0}
+        return {"unread_notifications": lambda: unread_count(current_user)}
 
 
 def register_security_headers(app: Flask) -> None:

@@ -7,7 +7,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 import pytest
@@ -204,7 +204,8 @@ class SMTPRecorder:
     messages: list[Message] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        raw = envelope.original_content or envelope.content
+        self.messages.append(message_from_bytes(raw, policy=policy.default))
         return "250 Message accepted for delivery"
 
 

@@ -1,8 +1,14 @@
-"""Every change of a story's status goes through here, driven by one table of transitions."""
+"""Every change of a story's status goes through here, driven by one table of transitions.
+
+Each transition and each curation flag change writes an audit entry; transitions that matter
+to people notify them (in the app and by email once the change commits).
+"""
 from __future__ import annotations
 
 from storyboard.clock import utcnow
-from storyboard.models import Person, Story, StoryStatus
+from storyboard.curation import audit
+from storyboard.models import NotificationKind, Person, Story, StoryStatus
+from storyboard.notifications.service import notify
 
 S = StoryStatus
 
@@ -15,6 +21,16 @@ ALLOWED_TRANSITIONS: dict[StoryStatus, frozenset[StoryStatus]] = {
     S.REJECTED: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset({S.PUBLISHED}),
 }
+NEEDS_NOTE = frozenset({S.REJECTED, S.CHANGES_REQUESTED})
+# Button labels for moving a story into each status.
+MOVE_LABELS = {
+    S.DRAFT.value: "Back to draft",
+    S.SUBMITTED.value: "Submit for review",
+    S.CHANGES_REQUESTED.value: "Ask for changes",
+    S.PUBLISHED.value: "Publish",
+    S.REJECTED.value: "Reject",
+    S.ARCHIVED.value: "Archive",
+}
 
 
 class TransitionRefused(Exception):
@@ -22,10 +38,11 @@ class TransitionRefused(Exception):
 
     def __init__(self, story: Story, target: StoryStatus):
         self.story, self.target = story, target
-        super().__init__(
-            f"A {StoryStatus(story.status).label} story cannot be "
-            f"{target.verb}."
-        )
+        super().__init__(f"A {StoryStatus(story.status).label} story cannot be {target.verb}.")
+
+
+class CurationRefused(Exception):
+    """A curation change that does not fit the story as it is now (also 409)."""
 
 
 def can_transition(story: Story, target: StoryStatus) -> bool:
@@ -36,15 +53,52 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
     """Move `story` to `target`, or raise TransitionRefused. The caller commits."""
     if not can_transition(story, target):
         raise TransitionRefused(story, target)
+    if target in NEEDS_NOTE and not (note or "").strip():
+        raise CurationRefused("Write a note so the nominator knows why.")
+    before = StoryStatus(story.status)
     now = utcnow()
     if target == S.SUBMITTED:
         story.submitted_at = now
         story.decision_note = None
     elif target == S.PUBLISHED and story.published_at is None:
         story.published_at = now
-    if target in (S.REJECTED, S.CHANGES_REQUESTED):
+    if target in NEEDS_NOTE:
         story.decision_note = note
     story.status = target.value
+    audit.record(
+        actor, f"story.{target.value}", "story", story.id,
+        before={"status": before.value}, after={"status": target.value}, note=note,
+    )
+    _tell_people(story, before, target, note)
+
+
+def _tell_people(story: Story, before: StoryStatus, target: StoryStatus, note: str | None) -> None:
+    title = f"“{story.title}”"
+    if target == S.PUBLISHED and before == S.SUBMITTED:
+        notify(story.nominator, NotificationKind.STORY_PUBLISHED, f"Your story {title} is published.", story)
+        for nominee in story.nominees:
+            notify(
+                nominee, NotificationKind.ABOUT_YOU_PUBLISHED,
+                f"{story.nominator.name} told a story about you: {title}. "
+                "You can keep it out of digests from the story page.",
+                story,
+            )
+            manager = nominee.manager
+            if manager is not None and manager not in story.nominees:
+                notify(
+                    manager, NotificationKind.REPORT_RECOGNISED,
+                    f"{nominee.name}, who reports to you, was recognised in {title}.", story,
+                )
+    elif target == S.CHANGES_REQUESTED:
+        notify(
+            story.nominator, NotificationKind.CHANGES_REQUESTED,
+            f"HR asked for changes to {title}: {note}", story,
+        )
+    elif target == S.REJECTED:
+        notify(
+            story.nominator, NotificationKind.STORY_REJECTED,
+            f"HR decided not to publish {title}: {note}", story,
+        )
 
 
 def submit(story: Story, actor: Person) -> None:
@@ -61,3 +115,53 @@ def reject(story: Story, actor: Person, reason: str) -> None:
 
 def request_changes(story: Story, actor: Person, note: str) -> None:
     transition(story, S.CHANGES_REQUESTED, actor, note=note)
+
+
+def archive(story: Story, actor: Person) -> None:
+    transition(story, S.ARCHIVED, actor)
+
+
+def restore(story: Story, actor: Person) -> None:
+    transition(story, S.PUBLISHED, actor)
+
+
+def _require_published(story: Story, what: str) -> None:
+    if story.status != S.PUBLISHED:
+        raise CurationRefused(f"Only a published story can be {what}.")
+
+
+def set_pinned(story: Story, actor: Person, pinned: bool) -> None:
+    """Pin a published story for the next digest, or unpin it."""
+    if pinned:
+        _require_published(story, "pinned for the digest")
+    before = story.pinned_at is not None
+    story.pinned_at = utcnow() if pinned else None
+    audit.record(actor, "story.pin", "story", story.id, {"pinned": before}, {"pinned": pinned})
+
+
+def set_canon(story: Story, actor: Person, in_canon: bool, lesson: str | None = None) -> None:
+    """Promote a published story into the canon with what to learn from it, or take it out."""
+    before = {"in_canon": story.in_canon, "lesson": story.canon_lesson}
+    if in_canon:
+        _require_published(story, "added to the canon")
+        lesson = (lesson or "").strip()
+        if not lesson:
+            raise CurationRefused("Say in one line what to learn from the story.")
+        if len(lesson) > 200:
+            raise CurationRefused("Keep what to learn under 200 characters.")
+        story.canon_lesson = lesson
+        story.canonized_at = story.canonized_at or utcnow()
+    story.in_canon = in_canon
+    audit.record(
+        actor, "story.canon", "story", story.id, before,
+        {"in_canon": story.in_canon, "lesson": story.canon_lesson},
+    )
+
+
+def set_flag(story: Story, actor: Person, flag: str, value: bool) -> None:
+    """Switch `resurface` (may come back in digests) or `legacy` (may, though its people left)."""
+    if flag not in ("resurface", "legacy"):
+        raise ValueError(flag)
+    before = getattr(story, flag)
+    setattr(story, flag, value)
+    audit.record(actor, f"story.{flag}", "story", story.id, {flag: before}, {flag: value})

@@ -1,17 +1,18 @@
 """The review queue: curators publish, reject or send back submitted stories."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
 from storyboard.curation import service
+from storyboard.curation import queue as waiting
 from storyboard.curation.forms import DecisionNoteForm
 from storyboard.extensions import db
-from storyboard.models import Story, StoryStatus
+from storyboard.models import Story
+from storyboard.people.service import departments
+from storyboard.stories.service import active_values
 
 bp = Blueprint("curation", __name__, url_prefix="/queue")
 
@@ -23,17 +24,17 @@ def queue():
 
 
 def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None):
-    waiting = db.session.scalars(
-        select(Story)
-        .where(Story.status == StoryStatus.SUBMITTED.value)
-        .order_by(Story.submitted_at, Story.id)
-        .options(
-            selectinload(Story.nominees), selectinload(Story.values), selectinload(Story.nominator)
-        )
-    ).all()
+    filters = waiting.QueueFilters.from_request(request)
+    stories = db.session.scalars(waiting.waiting_stories(filters)).all()
     return render_template(
         "curation/queue.html",
-        stories=waiting,
+        stories=stories,
+        filters=filters,
+        total_waiting=waiting.total_waiting(),
+        age_choices=waiting.AGE_CHOICES,
+        departments=departments(),
+        values=active_values(),
+        waited_days=waiting.waited_days,
         action_form=EmptyForm(),
         note_form=note_form,
         failed_story_id=failed_story_id,
@@ -47,7 +48,7 @@ def _story(story_id: int) -> Story:
 def _apply(change, story: Story, *args) -> None:
     try:
         change(story, current_user, *args)
-    except service.TransitionRefused as refused:
+    except (service.TransitionRefused, service.CurationRefused) as refused:
         db.session.rollback()
         abort(409, str(refused))
     db.session.commit()

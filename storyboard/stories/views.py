@@ -152,7 +152,7 @@ def mine():
         .where(Story.nominator_id == current_user.id)
         .order_by(Story.updated_at.desc())
     ).all()
-    return render_template("stories/mine.html", stories=stories)
+    return render_template("stories/mine.html", stories=stories, action_form=EmptyForm())
 
 
 @bp.get("/search")

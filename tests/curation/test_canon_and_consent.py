@@ -97,3 +97,18 @@ def test_profile_wide_opt_out_is_saved_in_preferences(client, ctx, as_role):
     db.session.refresh(me)
     assert me.hide_from_digests is True
     assert "checked" in client.get("/preferences").get_data(as_text=True).split('id="hide_from_digests"')[1][:40]
+
+
+def test_my_stories_groups_by_status_with_resubmit(client, ctx, make_story, make_person, login):
+    me = make_person()
+    back = make_story(nominator=me, title="Needs a tweak", status=StoryStatus.CHANGES_REQUESTED,
+                      decision_note="Add the date.")
+    make_story(nominator=me, title="Half written", status=StoryStatus.DRAFT)
+    make_story(nominator=me, title="Out there", status=StoryStatus.PUBLISHED)
+    login(me)
+    page = client.get("/mine").get_data(as_text=True)
+    assert page.index("HR asked for changes") < page.index("Drafts") < page.index("Published")
+    assert "HR asked: Add the date." in page
+    assert f'action="/stories/{back.id}/submit"' in page and "Submit again" in page
+    client.post(f"/stories/{back.id}/submit")
+    assert "Waiting for HR" in client.get("/mine").get_data(as_text=True)

@@ -23,7 +23,8 @@ run: $(STAMP)
 # The browser tests drive Debian's Chromium; install it when we can (root with apt-get).
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Could not install Chromium; the browser tests will be skipped."; \
 	fi
 
 test: $(STAMP) browser

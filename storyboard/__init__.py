@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, abort, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,16 +27,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, test_config)
+    app.url_map.converters["int"] = DatabaseId
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_security_headers(app)
+    refuse_nul_bytes(app)
     from storyboard.errors import register_error_handlers
     from storyboard.cli import register_commands
 
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in routes: ids beyond what the database stores are simply not found (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        from storyboard.db_helpers import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -60,17 +77,21 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 def _instance_secret_key(instance: Path) -> str:
     """Read the instance's secret key, creating it (readable by the owner only) on first start."""
     path = instance / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker won the race; use its key
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not path.exists():
+        # Written whole to a private temporary file, then linked into place: a worker starting
+        # at the same moment sees either no key or the complete one, never an empty file.
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key-")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker won the race; use its key
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key; delete it to generate a new one.")
     return key
 
 
@@ -104,9 +125,11 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
     from storyboard.curation.story_actions import bp as curation_actions_bp
     from storyboard.curation.story_actions import nominator_bp as resubmit_bp
+    from storyboard.curation.history_views import bp as history_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.health import bp as health_bp
     from storyboard.notifications.views import bp as notifications_bp
@@ -115,9 +138,10 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth_bp, health_bp, people_bp, stories_bp, curation_bp, curation_actions_bp, resubmit_bp,
-        notifications_bp,
+        notifications_bp, history_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -148,6 +172,15 @@ def register_template_helpers(app: Flask) -> None:
         if not getattr(current_user, "is_authenticated", False):  # None outside a request
             return {"unread_notifications": lambda: 0}
         return {"unread_notifications": lambda: unread_count(current_user)}
+
+
+def refuse_nul_bytes(app: Flask) -> None:
+    @app.before_request
+    def no_nul_bytes():
+        # PostgreSQL cannot store NUL in text; say so plainly instead of failing deep inside.
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in values.values()):
+                abort(400, "The request contains a NUL character, which Storyboard cannot store.")
 
 
 def register_security_headers(app: Flask) -> None:

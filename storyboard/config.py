@@ -39,8 +39,19 @@ FEED_PAGE_SIZE = 20
 DIRECTORY_PAGE_SIZE = 50
 NOMINEE_SEARCH_LIMIT = 10
 
-# Session cookies.
+# Session cookies. Set both *_SECURE to True behind HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = False  # set True behind HTTPS
+SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = False
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "Keep me signed in" lasts 30 days
+
+# A form's CSRF token lives as long as the session, so a story that took an hour to write is
+# not refused (and lost) when it is finally sent.
+WTF_CSRF_TIME_LIMIT = None
+
+# Behind a reverse proxy, how many proxies set X-Forwarded-For; 0 trusts none. The login
+# throttle counts by client address, so set this or every user shares the proxy's address.
+PROXY_FIX_X_FOR = 0

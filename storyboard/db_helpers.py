@@ -22,6 +22,17 @@ def insert_if_absent(table: Table, values: dict[str, Any]) -> bool:
     return db.session.execute(statement).first() is not None
 
 
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) store
+
+
+def database_id(value) -> int:
+    """Form coercion for an id field: a positive integer the database can hold, else ValueError."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not a valid id")
+    return number
+
+
 def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 

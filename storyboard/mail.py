@@ -71,10 +71,14 @@ def _connect() -> smtplib.SMTP:
         )
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-        if config.get("MAIL_USE_TLS"):
+    try:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=ssl.create_default_context())
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+        raise
     return smtp
 
 

@@ -143,7 +143,7 @@ MAX_BRACKETS = 400
 
 def _defuse(text: str) -> str:
     if text.count("[") + text.count("(") > MAX_BRACKETS:
-        return text.replace("\\", "\\\\").replace("[", "\\[").replace("(", "\\(")
+        return text.replace("[", "\\[").replace("(", "\\(")
     return text
 
 

@@ -168,7 +168,7 @@ def login(client):
 
     def sign_in(person: Person) -> Person:
         with client.session_transaction() as session:
-            session["_user_id"] = str(person.id)
+            session["_user_id"] = person.get_id()
             session["_fresh"] = True
         # Requests made inside the `ctx` fixture share its `g`, where Flask-Login caches the user.
         if has_app_context():

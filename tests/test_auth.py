@@ -15,9 +15,11 @@ def member(ctx, make_person):
     return make_person(email="mia@example.com", name="Mia Member", password=PASSWORD)
 
 
-def sign_in(client, email, password, next_url=None):
+def sign_in(client, email, password, next_url=None, address=None):
+    """Post the sign-in form, from client address `address` when given."""
     url = "/auth/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"email": email, "password": password})
+    environ = {"REMOTE_ADDR": address} if address else {}
+    return client.post(url, data={"email": email, "password": password}, environ_base=environ)
 
 
 def test_anonymous_home_redirects_to_login(client):
@@ -60,6 +62,30 @@ def test_repeated_failures_are_throttled_with_a_clear_message(client, member):
     response = sign_in(client, "mia@example.com", PASSWORD)
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+
+
+def test_failures_for_one_email_are_limited_whatever_address_they_come_from(client, member, make_person):
+    other = make_person(email="otto@example.com", password=PASSWORD)
+    for n in range(1, 6):
+        assert sign_in(client, "mia@example.com", "nope", address=f"10.0.0.{n}").status_code == 401
+    # A sixth try at that email is refused, even from an address that has not failed before
+    # and with the right password.
+    response = sign_in(client, " MIA@example.com", PASSWORD, address="10.0.0.6")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    # Someone else, from an address of their own, is not held up by it.
+    assert sign_in(client, other.email, PASSWORD, address="10.0.0.7").status_code == 302
+
+
+def test_failures_from_one_address_are_limited_whatever_email_they_try(client, member):
+    for n in range(1, 6):
+        assert sign_in(client, f"guess{n}@example.com", "nope", address="10.0.1.1").status_code == 401
+    # A sixth try from that address is refused, even for an email that has not failed before.
+    response = sign_in(client, "mia@example.com", PASSWORD, address="10.0.1.1")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    # The same person from another address still gets in.
+    assert sign_in(client, "mia@example.com", PASSWORD, address="10.0.1.2").status_code == 302
 
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(client, member):
@@ -133,6 +159,42 @@ def test_expired_invitation_is_refused(client, app, ctx, make_person):
     assert client.get("/auth/set-password/not-a-token").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "salt_name"), [("set-password", "INVITE_SALT"), ("reset", "RESET_SALT")]
+)
+def test_password_links_stop_working_once_the_person_is_deactivated(client, member, endpoint, salt_name):
+    from storyboard.auth import service
+
+    link = f"/auth/{endpoint}/{service.make_token(member, getattr(service, salt_name))}"
+    assert client.get(link).status_code == 200  # a good link while the account is active
+    member.active = False
+    db.session.commit()
+    refused = client.get(link)
+    assert refused.status_code == 400
+    assert "This link no longer works" in refused.get_data(as_text=True)
+    response = client.post(link, data={"password": "a brand new one", "confirm": "a brand new one"})
+    assert response.status_code == 400
+    assert "This link no longer works" in response.get_data(as_text=True)
+    db.session.refresh(member)
+    assert member.check_password(PASSWORD)
+    assert not member.check_password("a brand new one")
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_forgot_password_sends_nothing_to_a_deactivated_account(client, member, make_person, smtp_server):
+    other = make_person(email="otto@example.com")
+    member.active = False
+    db.session.commit()
+    deactivated = client.post("/auth/forgot", data={"email": "mia@example.com"})
+    unknown = client.post("/auth/forgot", data={"email": "nobody@example.com"})
+    active = client.post("/auth/forgot", data={"email": other.email})
+    # The same answer in every case, so the form does not tell who has an account.
+    assert deactivated.status_code == unknown.status_code == active.status_code == 302
+    assert deactivated.headers["Location"] == unknown.headers["Location"] == active.headers["Location"]
+    # Sending is synchronous: the active account's link has arrived, and only that one.
+    assert [message["To"] for message in smtp_server.messages] == [other.email]
+
+
 def test_forgot_password_sends_a_link_only_to_real_accounts(client, member, smtp_server):
     unknown = client.post("/auth/forgot", data={"email": "nobody@example.com"})
     known = client.post("/auth/forgot", data={"email": "mia@example.com"})
@@ -163,3 +225,32 @@ def test_without_a_mail_server_messages_land_in_the_outbox(app, client, ctx, as_
     assert len(files) == 1
     assert b"To: o@example.com" in files[0].read_bytes()
     assert db.session.scalar(select(Person).where(Person.email == "o@example.com")).password_hash is None
+
+
+def test_invitation_mail_failure_keeps_the_account_and_says_so(client, app, ctx, as_role):
+    from tests.conftest import free_port
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    as_role("admin")
+    response = client.post("/people/invite", data={"email": "nomail@example.com", "name": "No Mail", "role": "staff"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "the invitation email could not be sent" in page
+    assert db.session.scalar(select(Person).where(Person.email == "nomail@example.com")) is not None
+
+
+def test_changing_the_password_signs_out_other_sessions(app, client, member):
+    other = app.test_client()
+    sign_in(client, "mia@example.com", PASSWORD)
+    sign_in(other, "mia@example.com", PASSWORD)
+    assert other.get("/mine").status_code == 200
+    from storyboard.auth.service import RESET_SALT, make_token
+
+    link = f"/auth/reset/{make_token(member, RESET_SALT)}"
+    assert client.post(link, data={"password": "a whole new secret", "confirm": "a whole new secret"}).status_code == 302
+    from flask import g
+
+    g.pop("_login_user", None)
+    assert other.get("/mine").status_code == 302  # the other session ended
+    g.pop("_login_user", None)  # requests inside `ctx` share its `g`
+    assert client.get("/mine").status_code == 200  # the one that changed it goes on

@@ -224,3 +224,11 @@ def test_search_finds_a_seeded_story_by_a_word_of_its_title(client, seeded, logi
         if link in text or 'rel="next"' not in text:
             break
     assert link in text
+
+
+def test_demo_sign_ins_can_ask_for_a_password_reset(app, runner, client, ctx, smtp_server):
+    runner.invoke(args=["seed-demo", "--people", "20", "--stories", "10"])
+    email = STAFF_EMAIL
+    response = client.post("/auth/forgot", data={"email": email})
+    assert response.status_code == 302
+    assert [m["To"] for m in smtp_server.messages] == [email]

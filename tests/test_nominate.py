@@ -117,6 +117,20 @@ def test_inactive_colleague_cannot_be_nominated(client, nominator, make_person):
     leaver = make_person(name="Lee Leaver", active=False)
     response = client.post("/nominate", data=good_form(leaver))
     assert response.status_code == 400
+    assert "One of the chosen colleagues is not an active member of staff." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Story)) == 0
+
+
+def test_at_most_ten_colleagues_in_one_story(client, nominator, make_person):
+    colleagues = [make_person() for _ in range(11)]
+    eleven = good_form(colleagues[0], nominees=[str(person.id) for person in colleagues])
+    response = client.post("/nominate", data=eleven)
+    assert response.status_code == 400
+    assert "Nominate at most 10 colleagues in one story." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Story)) == 0
+    ten = good_form(colleagues[0], nominees=[str(person.id) for person in colleagues[:10]])
+    assert client.post("/nominate", data=ten).status_code == 302
+    assert len(db.session.scalars(select(Story)).one().nominees) == 10
 
 
 def test_find_colleague_without_javascript_keeps_the_form(client, nominator, colleague, make_person):
@@ -164,3 +178,27 @@ def test_someone_elses_draft_cannot_be_edited(client, ctx, make_story, as_role):
     as_role("staff")
     assert client.get(f"/stories/{story.id}/edit").status_code == 404
     assert client.post(f"/stories/{story.id}/edit", data={"title": "mine now"}).status_code == 404
+
+
+def test_unknown_action_is_refused_not_saved(client, nominator, colleague):
+    response = client.post("/nominate", data=good_form(colleague, action="bogus"))
+    assert response.status_code == 400
+    assert "Choose Find, Preview, Save or Submit." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Story)) == 0
+
+
+def test_a_curator_editing_checks_the_nominator_not_themselves(client, ctx, make_story, make_person, as_role):
+    author = make_person(name="Author Only")
+    story = make_story(nominator=author)
+    curator = as_role("curator")
+    only_author = good_form(author, nominees=[str(author.id)], action="save")
+    response = client.post(f"/stories/{story.id}/edit", data=only_author)
+    assert response.status_code == 400
+    assert "The nominator cannot be the only person the story is about." in response.get_data(as_text=True)
+    only_curator = good_form(author, nominees=[str(curator.id)], action="save")
+    assert client.post(f"/stories/{story.id}/edit", data=only_curator).status_code == 302
+
+
+def test_leftover_search_text_never_blocks_saving(client, nominator, colleague):
+    response = client.post("/nominate", data=good_form(colleague, nominee_query="x" * 500))
+    assert response.status_code == 302

@@ -1,12 +1,15 @@
 """Reading: the feed, a story, applause, readers, thank-you notes, profiles, values, search."""
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
-from storyboard.models import Applause, StoryReader, StoryStatus, Value
+from storyboard.models import Applause, StoryReader, StoryStatus, ThankYou, Value
+
+UNPUBLISHED = [status for status in StoryStatus if status != StoryStatus.PUBLISHED]
 
 
 @pytest.fixture
@@ -52,6 +55,17 @@ def test_opening_a_story_records_one_distinct_reader(client, reader, make_story)
     db.session.refresh(story)
     assert story.reader_count == 1
     assert db.session.scalar(select(func.count()).select_from(StoryReader)) == 1
+
+
+@pytest.mark.parametrize("status", UNPUBLISHED)
+def test_opening_an_unpublished_story_does_not_count_a_reader(client, ctx, make_story, make_person, login, status):
+    author = make_person()
+    story = make_story(nominator=author, status=status)
+    login(author)
+    assert client.get(f"/stories/{story.id}").status_code == 200
+    db.session.refresh(story)
+    assert story.reader_count == 0
+    assert db.session.scalar(select(func.count()).select_from(StoryReader)) == 0
 
 
 def test_story_page_links_nominees_and_values(client, reader, make_story, make_person):
@@ -109,6 +123,17 @@ def test_thank_you_note_goes_through_the_chokepoint(client, reader, make_story):
     assert "Rita Reader" in text
 
 
+@pytest.mark.parametrize("status", UNPUBLISHED)
+def test_unpublished_story_cannot_be_thanked(client, ctx, make_story, make_person, login, status):
+    author = make_person()
+    story = make_story(nominator=author, status=status)
+    login(author)
+    response = client.post(f"/stories/{story.id}/thanks", data={"body_md": "Thanks, team!"})
+    assert response.status_code == 409
+    assert "Thank-you notes can only be added to published stories." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ThankYou)) == 0
+
+
 def test_bad_thank_you_is_400_and_keeps_the_text(client, reader, make_story):
     story = make_story()
     long_note = "thanks " * 200
@@ -133,6 +158,29 @@ def test_profile_shows_stories_about_and_by_and_values(client, reader, make_stor
     assert "Hana's draft about her" not in text
     assert "Empathy <span class=\"count\">×2</span>" in text
     assert "Store manager · Stores" in text
+
+
+def recognised_for(page: str) -> str:
+    """The "Recognised for" section of a profile page."""
+    match = re.search(r'<h2 id="values-heading">.*?</section>', page, re.DOTALL)
+    assert match, page
+    return match.group(0)
+
+
+def test_recognised_for_counts_only_published_stories(client, reader, make_story, make_person):
+    hero = make_person(name="Hana Hero")
+    by_slug = {value.slug: value for value in db.session.scalars(select(Value))}
+    make_story(title="Published", nominees=[hero], values=[by_slug["empathy"]])
+    unpublished_values = ["courtesy", "responsibility", "practicality", "positive-attitude", "made-it-right"]
+    for status, slug in zip(UNPUBLISHED, unpublished_values, strict=True):
+        make_story(
+            title=f"A {status.value} story", nominees=[hero], values=[by_slug[slug], by_slug["empathy"]], status=status
+        )
+    section = recognised_for(client.get(f"/people/{hero.id}").get_data(as_text=True))
+    assert "Empathy <span class=\"count\">×1</span>" in section
+    for slug in unpublished_values:
+        assert by_slug[slug].name not in section, slug
+    assert section.count('class="tag"') == 1
 
 
 def test_value_page_lists_only_its_published_stories(client, reader, make_story):
@@ -177,12 +225,24 @@ def test_search_syntax_in_a_query_never_breaks_the_page(client, reader, make_sto
 
 
 def test_search_reflects_edits(client, ctx, make_story, as_role):
-    story = make_story(title="Original words")
-    story.title = "Completely different"
-    from storyboard.stories.service import refresh_search_text
-
-    refresh_search_text(story)
-    db.session.commit()
+    story = make_story(title="Original words", body_md="Nothing to see.")
+    as_role("staff")
+    assert "Original words" in client.get("/search?q=original").get_data(as_text=True)
+    as_role("curator")
+    response = client.post(f"/stories/{story.id}/edit", data={
+        "nominees": [str(person.id) for person in story.nominees],
+        "values": [str(value.id) for value in story.values],
+        "title": "Completely different",
+        "body_md": "Nothing to see.",
+        "impact_kind": "customer",
+        "impact": "The customer got the parcel.",
+        "rule_in_the_way": "",
+        "happened_on": (date.today() - timedelta(days=3)).isoformat(),
+        "action": "save",
+    })
+    assert response.status_code == 302
+    db.session.refresh(story)
+    assert (story.title, story.status) == ("Completely different", StoryStatus.PUBLISHED)
     as_role("staff")
     assert "Completely different" in client.get("/search?q=completely").get_data(as_text=True)
     assert "No published story matches" in client.get("/search?q=original").get_data(as_text=True)

@@ -197,7 +197,7 @@ def csrf_client(csrf_app):
 
 def sign_in_csrf(csrf_client, person: Person) -> Person:
     with csrf_client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+        session["_user_id"] = person.get_id()
         session["_fresh"] = True
     if has_app_context():
         g.pop("_login_user", None)  # requests inside `csrf_ctx` share its `g`

@@ -6,22 +6,35 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from storyboard import mail
 from storyboard.clock import utcnow
+from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 from storyboard.models import Person
 
 INVITE_SALT = "storyboard.invitation"
+_DUMMY_HASH = generate_password_hash("no account has this password")
 RESET_SALT = "storyboard.password-reset"
 
 
-def load_person(person_id: str) -> Person | None:
-    """Flask-Login's loader: deactivated people are signed out on their next request."""
-    person = db.session.get(Person, int(person_id)) if person_id.isdigit() else None
-    return person if person is not None and person.active else None
+def load_person(session_id: str) -> Person | None:
+    """Flask-Login's loader. Sessions carry the password's fingerprint, so changing a password
+    signs out every other session; deactivated people are signed out on their next request."""
+    person_id, _, fingerprint = session_id.partition(":")
+    if not person_id.isdigit() or int(person_id) > MAX_ID:
+        return None
+    person = db.session.get(Person, int(person_id))
+    if person is None or not person.active or fingerprint != session_fingerprint(person):
+        return None
+    return person
+
+
+def session_fingerprint(person: Person) -> str:
+    return _fingerprint(person)[:12]
 
 
 def find_by_email(email: str) -> Person | None:
@@ -32,7 +45,11 @@ def find_by_email(email: str) -> Person | None:
 def authenticate(email: str, password: str) -> Person | None:
     """The active person with this email and password, or None."""
     person = find_by_email(email)
-    if person is None or not person.active or not person.check_password(password):
+    if person is None or not person.active or person.password_hash is None:
+        # Hash anyway, so a wrong guess takes as long whether or not the account exists.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not person.check_password(password):
         return None
     person.last_login_at = utcnow()
     return person

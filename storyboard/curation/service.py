@@ -5,8 +5,11 @@ to people notify them (in the app and by email once the change commits).
 """
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from storyboard.clock import utcnow
 from storyboard.curation import audit
+from storyboard.extensions import db
 from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import notify
 
@@ -36,9 +39,9 @@ MOVE_LABELS = {
 class TransitionRefused(Exception):
     """A status change the table does not allow; views answer it with 409."""
 
-    def __init__(self, story: Story, target: StoryStatus):
+    def __init__(self, story: Story, target: StoryStatus, message: str | None = None):
         self.story, self.target = story, target
-        super().__init__(f"A {StoryStatus(story.status).label} story cannot be {target.verb}.")
+        super().__init__(message or f"A {StoryStatus(story.status).label} story cannot be {target.verb}.")
 
 
 class CurationRefused(Exception):
@@ -55,7 +58,20 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
         raise TransitionRefused(story, target)
     if target in NEEDS_NOTE and not (note or "").strip():
         raise CurationRefused("Write a note so the nominator knows why.")
+    db.session.flush()  # a story saved moments ago needs its id for the claim below
     before = StoryStatus(story.status)
+    # Claim the change in the database: of two curators acting at once, only the first moves
+    # the story from the status both saw; the other is refused like any bad transition.
+    claimed = db.session.execute(
+        update(Story)
+        .where(Story.id == story.id, Story.status == before.value)
+        .values(status=target.value, updated_at=Story.updated_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise TransitionRefused(
+            story, target, "Someone changed this story a moment ago. Reload the page and try again."
+        )
     now = utcnow()
     if target == S.SUBMITTED:
         story.submitted_at = now

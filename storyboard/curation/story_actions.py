@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
+from storyboard.curation import merge as merging
 from storyboard.curation import service
 from storyboard.extensions import db
 from storyboard.models import Story, StoryStatus
@@ -82,6 +83,26 @@ def flags(story_id: int):
     value = request.form.get("value") == "yes"
     service.set_flag(story, current_user, flag, value)
     return _done(story, f"{flag.capitalize()} is now {'on' if value else 'off'}.")
+
+
+@bp.post("/<int:story_id>/merge")
+@curator_required
+def merge(story_id: int):
+    """Merge this story into the one whose number is given in `into`."""
+    duplicate = _checked_story(story_id)
+    survivor_id = request.form.get("into", "").strip().lstrip("#")
+    if not survivor_id.isdigit():
+        abort(400, "Give the number of the story to merge into, for example 42.")
+    survivor = db.session.get(Story, int(survivor_id))
+    if survivor is None:
+        abort(400, f"There is no story number {survivor_id}.")
+    try:
+        merging.merge(duplicate, survivor, current_user)
+    except service.CurationRefused as refused:
+        _refused(refused)
+    db.session.commit()
+    flash(f"Merged into “{survivor.title}”.", "success")
+    return redirect(url_for("stories.show", story_id=survivor.id))
 
 
 nominator_bp = Blueprint("resubmit", __name__)

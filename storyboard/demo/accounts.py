@@ -30,15 +30,15 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount(
-        "admin@demo.storyboard.test", Role.ADMIN.value, "Morgan Reyes", "HR Systems Lead",
+        "admin@demo.example.com", Role.ADMIN.value, "Morgan Reyes", "HR Systems Lead",
         "HR", HEAD_OFFICE, 2900, "Head of People",
     ),
     DemoAccount(
-        "curator@demo.storyboard.test", Role.CURATOR.value, "Priya Shah", "People Partner",
+        "curator@demo.example.com", Role.CURATOR.value, "Priya Shah", "People Partner",
         "HR", HEAD_OFFICE, 1800, "HR Manager",
     ),
     DemoAccount(
-        "staff@demo.storyboard.test", Role.STAFF.value, "Sam Taylor", "Customer Support Advisor",
+        "staff@demo.example.com", Role.STAFF.value, "Sam Taylor", "Customer Support Advisor",
         "Customer Support", "Leeds Contact Centre", 700, "Team Leader",
     ),
 )

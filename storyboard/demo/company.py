@@ -12,7 +12,7 @@ from typing import Any
 from storyboard.models import Role
 
 # A reserved top-level domain, so no demo address can ever receive mail.
-EMAIL_DOMAIN = "demo.storyboard.test"
+EMAIL_DOMAIN = "demo.example.com"
 HEAD_OFFICE = "Head Office, Leeds"
 TEAM_SIZE = 10
 # Storyboard "went live" this many days before the anchor; accounts are no older than that.

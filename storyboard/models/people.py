@@ -50,6 +50,12 @@ class Person(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
 
+    def get_id(self) -> str:
+        """The session's user id: the id plus a fingerprint of the password (see auth.service)."""
+        from storyboard.auth.service import session_fingerprint
+
+        return f"{self.id}:{session_fingerprint(self)}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive people
         return self.active

@@ -1,6 +1,8 @@
 """The people directory, profiles, and inviting new people."""
 from __future__ import annotations
 
+import smtplib
+
 from flask import (
     Blueprint,
     current_app,
@@ -11,8 +13,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
+from storyboard.admin import service as admin_service
 from storyboard.auth import service as auth_service
 from storyboard.auth.roles import admin_required
 from storyboard.extensions import db
@@ -76,17 +80,20 @@ def invite():
     form = InviteForm()
     if not form.validate_on_submit():
         return render_template("people/invite.html", form=form), 400 if form.is_submitted() else 200
-    person = Person(
-        email=form.email.data.lower(),
-        name=form.name.data,
-        job_title=form.job_title.data,
-        department=form.department.data,
-        location=form.location.data,
-        role=form.role.data,
+    person = admin_service.invite(
+        current_user, **{name: form[name].data for name in admin_service.INVITE_FIELDS}
     )
-    db.session.add(person)
     db.session.commit()
-    auth_service.send_invitation(person)
+    try:
+        auth_service.send_invitation(person)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Invitation email to %s failed", person.email)
+        flash(
+            f"{person.name}'s account is created, but the invitation email could not be sent. "
+            "Resend it from their admin page once mail works again.",
+            "error",
+        )
+        return redirect(url_for("admin.person", person_id=person.id))
     days = max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
     flash(f"{person.name} has been invited; the link works for {days} days.", "success")
     return redirect(url_for("people.profile", person_id=person.id))

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from storyboard.db_helpers import database_id
 from storyboard.extensions import db
 from storyboard.forms import CheckboxListField
 from storyboard.models import ImpactKind, Person
@@ -25,8 +26,10 @@ EARLIEST_STORY = date(1990, 1, 1)
 
 
 class NominationForm(FlaskForm):
-    nominees = SelectMultipleField("Colleagues", coerce=int, validate_choice=False)
-    nominee_query = StringField("Find a colleague by name or email", validators=[Length(max=100)])
+    nominator_id: int | None = None  # set when editing: the story's nominator, not the editor
+    nominees = SelectMultipleField("Colleagues", coerce=database_id, validate_choice=False)
+    # Only used to find people; whatever is left in it never blocks saving the story.
+    nominee_query = StringField("Find a colleague by name or email")
     values = CheckboxListField("Values they showed", coerce=int)
     title = StringField(
         "Title",
@@ -79,8 +82,11 @@ class NominationForm(FlaskForm):
         )
         if found != len(ids):
             raise ValidationError("One of the chosen colleagues is not an active member of staff.")
-        if ids == [current_user.id]:
-            raise ValidationError("You cannot nominate only yourself; add the colleagues you worked with.")
+        nominator = self.nominator_id or current_user.id
+        if ids == [nominator]:
+            if nominator == current_user.id:
+                raise ValidationError("You cannot nominate only yourself; add the colleagues you worked with.")
+            raise ValidationError("The nominator cannot be the only person the story is about.")
 
     def validate_values(self, field) -> None:
         if not field.data:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from storyboard import markdown
+from storyboard.curation import revisions
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.extensions import db
@@ -38,10 +39,16 @@ class StoryDraft:
 
 
 def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit: bool) -> Story:
-    """Create or update a story from a draft, and submit it for review when asked."""
+    """Create or update a story from a draft, and submit it for review when asked.
+
+    `nominator` is whoever saves: the nominator, or a curator editing; each save is a revision.
+    """
+    before = None
     if story is None:
         story = Story(nominator=nominator, status=StoryStatus.DRAFT.value)
         db.session.add(story)
+    else:
+        before = revisions.snapshot(story)
     story.title = draft.title.strip()
     story.body_md = draft.body_md
     story.body_html = markdown.render(draft.body_md)
@@ -56,6 +63,7 @@ def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit
     )
     story.values = list(db.session.scalars(select(Value).where(Value.id.in_(draft.value_ids))))
     refresh_search_text(story)
+    revisions.record_revision(story, nominator, before=before)
     if submit:
         curation.submit(story, nominator)
     return story
@@ -105,7 +113,7 @@ def record_reader(story: Story, person: Person) -> None:
         return
     if insert_if_absent(StoryReader.__table__, {"story_id": story.id, "person_id": person.id}):
         db.session.execute(
-            update(Story).where(Story.id == story.id).values(reader_count=Story.reader_count + 1)
+            update(Story).where(Story.id == story.id).values(reader_count=Story.reader_count + 1, updated_at=Story.updated_at)
         )
 
 
@@ -127,7 +135,7 @@ def toggle_applause(story: Story, person: Person) -> bool:
         ).rowcount
         delta = -deleted
     db.session.execute(
-        update(Story).where(Story.id == story.id).values(applause_count=Story.applause_count + delta)
+        update(Story).where(Story.id == story.id).values(applause_count=Story.applause_count + delta, updated_at=Story.updated_at)
     )
     return delta > 0
 

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from storyboard.auth.forms import EmptyForm
+from storyboard.curation import pii, revisions
 from storyboard.curation.service import TransitionRefused
+from storyboard.db_helpers import MAX_ID, database_id
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value
 from storyboard.pagination import paginate, requested_page
@@ -17,6 +19,8 @@ from storyboard.stories.forms import NominationForm, ThankYouForm
 from storyboard.markdown import render
 
 bp = Blueprint("stories", __name__)
+
+ACTIONS = frozenset({"find", "preview", "draft", "save", "submit"})
 
 
 @bp.get("/")
@@ -29,7 +33,7 @@ def feed():
 def nominate():
     form = NominationForm()
     if request.method == "GET":
-        preselected = request.args.getlist("nominee", type=int)
+        preselected = request.args.getlist("nominee", type=database_id)
         form.nominees.data = preselected
     return _edit_story(form, story=None)
 
@@ -38,6 +42,7 @@ def nominate():
 def edit(story_id: int):
     story = service.get_story_for(current_user, story_id, for_edit=True)
     form = NominationForm(obj=story if request.method == "GET" else None)
+    form.nominator_id = story.nominator_id
     if request.method == "GET":
         form.nominees.data = [person.id for person in story.nominees]
         form.values.data = [value.id for value in story.values]
@@ -48,10 +53,12 @@ def _edit_story(form: NominationForm, story: Story | None):
     """Shared by nominate and edit: search, preview, save a draft or submit."""
     form.values.choices = [SelectChoice(value.id, value.name) for value in _value_choices(story)]
     action = request.form.get("action", "draft")
+    if request.method == "POST" and action not in ACTIONS:
+        abort(400, "Choose Find, Preview, Save or Submit.")
     context = {"form": form, "story": story, "results": [], "preview": None}
     if request.method == "POST" and action == "find":
         context["results"] = search_people(
-            form.nominee_query.data or "", current_app.config["NOMINEE_SEARCH_LIMIT"]
+            (form.nominee_query.data or "")[:100], current_app.config["NOMINEE_SEARCH_LIMIT"]
         )
         if not context["results"]:
             form.nominee_query.errors = ["Nobody matches that name or email."]
@@ -84,11 +91,26 @@ def _edit_story(form: NominationForm, story: Story | None):
     db.session.commit()
     if submit:
         flash("Thank you! Your story is with HR for review.", "success")
+        _warn_about_personal_data(story)
     elif story.status == StoryStatus.DRAFT:
         flash("Draft saved. Only you and HR can see it.", "success")
     else:
         flash("Changes saved.", "success")
     return redirect(url_for("stories.show", story_id=story.id))
+
+
+def _warn_about_personal_data(story: Story) -> None:
+    findings = pii.story_findings(story)
+    if not findings:
+        return
+    count = len(findings)
+    details = "1 likely personal detail" if count == 1 else f"{count} likely personal details"
+    kinds = list(dict.fromkeys(found.finding.kind.label for found in findings))
+    flash(
+        f"Your story seems to hold {details} of customers ({', '.join(kinds)}). "
+        "HR will check and redact them before the story is published.",
+        "warning",
+    )
 
 
 def _value_choices(story: Story | None):
@@ -99,6 +121,7 @@ def _value_choices(story: Story | None):
 
 
 def _chosen_people(ids: list[int]) -> list[Person]:
+    ids = [number for number in ids if 0 < number <= MAX_ID]  # shown again after a bad post
     if not ids:
         return []
     return list(db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.name)))
@@ -106,6 +129,10 @@ def _chosen_people(ids: list[int]) -> list[Person]:
 
 @bp.get("/stories/<int:story_id>")
 def show(story_id: int):
+    merged = db.session.get(Story, story_id)
+    if merged is not None and merged.merged_into_id and not service.can_view(current_user, merged):
+        # Old links to a merged duplicate lead to the story it was merged into.
+        return redirect(url_for("stories.show", story_id=merged.merged_into_id))
     story = service.get_story_for(current_user, story_id)
     service.record_reader(story, current_user)
     db.session.commit()
@@ -120,6 +147,7 @@ def _render_story(story: Story, thank_form: ThankYouForm):
         action_form=EmptyForm(),
         thank_form=thank_form,
         can_edit=service.can_edit(current_user, story),
+        can_see_history=revisions.can_see_history(current_user, story),
     )
 
 

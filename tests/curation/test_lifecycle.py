@@ -153,3 +153,25 @@ def test_archive_and_restore_from_the_story_page(client, ctx, as_role, make_stor
     assert ">Restore</button>" in client.get(f"/stories/{story.id}").get_data(as_text=True)
     client.post(f"/queue/{story.id}/move", data={"to": "published"})
     assert "Old favourite" in client.get("/").get_data(as_text=True)
+
+
+def test_two_curators_at_once_cannot_both_move_a_story(app, ctx, make_story, make_person):
+    """The second curator's session still thinks the story is submitted; its reject is refused."""
+    from sqlalchemy.orm import Session
+
+    from storyboard.curation import service
+    from storyboard.curation.service import TransitionRefused
+    from storyboard.models import Story
+
+    story = make_story(status=StoryStatus.SUBMITTED)
+    first, second = make_person(role="curator"), make_person(role="curator")
+    with Session(db.engine) as other:
+        stale = other.get(Story, story.id)
+        stale_curator = other.merge(second)
+        service.publish(story, first)
+        db.session.commit()
+        with pytest.raises(TransitionRefused, match="Someone changed this story a moment ago"):
+            service.reject(stale, stale_curator, "Too late")
+        other.rollback()
+    db.session.refresh(story)
+    assert story.status == StoryStatus.PUBLISHED

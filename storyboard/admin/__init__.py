@@ -1,0 +1,1 @@
+"""Administration: the company's values, people and their roles, and the audit log."""

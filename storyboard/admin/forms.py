@@ -1,0 +1,166 @@
+"""Forms for values, people and the audit log filters."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms.widgets import DateInput
+
+from storyboard.admin import service
+from storyboard.forms import strip_text
+from storyboard.models import Role, Value
+
+NAME_MAX = 80  # Value.name's column
+DESCRIPTION_MAX = 500
+NAME_EMPTY = "Enter a name for the value."
+NAME_TOO_LONG = f"Keep the name to {NAME_MAX} characters or fewer."
+NAME_TAKEN = "A value with that name already exists."
+NAME_TAKEN_RETIRED = "A retired value has that name. Restore it instead of creating it again."
+DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
+
+ROLE_CHOICES = [
+    SelectChoice(Role.STAFF.value, "Staff"),
+    SelectChoice(Role.CURATOR.value, "Curator (HR)"),
+    SelectChoice(Role.ADMIN.value, "Admin"),
+]
+ROLES = [role.value for role in Role]
+CHOOSE_ROLE = "Choose staff, curator or admin."
+
+
+def single_line(value: str | None) -> str:
+    """Field filter: runs of spaces, tabs and line breaks become one space; ends trimmed."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def name_taken_message(value: Value) -> str:
+    return NAME_TAKEN if value.active else NAME_TAKEN_RETIRED
+
+
+class ValueForm(FlaskForm):
+    """Create a value, or rename one and change its description."""
+
+    name = StringField(
+        "Name",
+        filters=[single_line],
+        validators=[DataRequired(NAME_EMPTY), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
+    )
+    description = TextAreaField(
+        "What it looks like",
+        filters=[strip_text],
+        validators=[Length(max=DESCRIPTION_MAX, message=DESCRIPTION_TOO_LONG)],
+    )
+
+    def __init__(self, *args, editing: Value | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+
+    def validate_name(self, field) -> None:
+        other = service.value_named(field.data)
+        if other is not None and (self.editing is None or other.id != self.editing.id):
+            raise ValidationError(name_taken_message(other))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Role",
+        choices=ROLE_CHOICES,
+        validate_choice=False,  # AnyOf says it in words people understand
+        validators=[AnyOf(ROLES, message=CHOOSE_ROLE)],
+    )
+
+
+class PeopleFilterForm(FlaskForm):
+    """The filters above the people list, read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(
+        "Name or email",
+        filters=[strip_text],
+        validators=[Length(max=100, message="Search with at most 100 characters.")],
+    )
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice("", "Any role"), *ROLE_CHOICES],
+        validate_choice=False,
+        default="",
+        validators=[AnyOf(["", *ROLES], message="Choose a role from the list.")],
+    )
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Active and inactive"),
+            SelectChoice("active", "Active"),
+            SelectChoice("inactive", "Deactivated"),
+        ],
+        validate_choice=False,
+        default="",
+        validators=[AnyOf(["", "active", "inactive"], message="Choose active, deactivated or both.")],
+    )
+
+
+def _parse_date(field) -> date | None:
+    if not field.data:
+        return None
+    try:
+        return date.fromisoformat(field.data)
+    except ValueError:
+        raise ValidationError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
+
+
+class AuditFilterForm(FlaskForm):
+    """The filters above the audit log, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(
+        "Action",
+        filters=[strip_text],
+        validators=[Length(max=40, message="An action has at most 40 characters.")],
+    )
+    actor = StringField(
+        "Done by (email)",
+        filters=[strip_text],
+        validators=[Length(max=254, message="An email address has at most 254 characters.")],
+    )
+    entity_type = StringField(
+        "Record type",
+        filters=[strip_text],
+        validators=[Length(max=20, message="A record type has at most 20 characters.")],
+    )
+    entity_id = StringField("Record number", filters=[strip_text])
+    since = StringField("From", filters=[strip_text], widget=DateInput())
+    until = StringField("To", filters=[strip_text], widget=DateInput())
+
+    def validate_entity_id(self, field) -> None:
+        if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 10):
+            raise ValidationError("Enter the record's number, such as 42.")
+
+    def validate_since(self, field) -> None:
+        _parse_date(field)
+
+    def validate_until(self, field) -> None:
+        until = _parse_date(field)
+        since = None
+        if self.since.data:
+            try:
+                since = date.fromisoformat(self.since.data)
+            except ValueError:
+                return  # reported on the From field
+        if since and until and until < since:
+            raise ValidationError("The end date is before the start date.")
+
+    def to_filters(self) -> service.AuditFilters:
+        """The validated filters, typed."""
+        return service.AuditFilters(
+            action=self.action.data,
+            actor=self.actor.data,
+            entity_type=self.entity_type.data,
+            entity_id=int(self.entity_id.data) if self.entity_id.data else None,
+            since=date.fromisoformat(self.since.data) if self.since.data else None,
+            until=date.fromisoformat(self.until.data) if self.until.data else None,
+        )

@@ -1,0 +1,321 @@
+"""Admin pages: values (curators and admins), people and the audit log (admins only)."""
+from __future__ import annotations
+
+import smtplib
+from typing import NoReturn
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from storyboard.admin import service
+from storyboard.admin.forms import (
+    NAME_TAKEN,
+    AuditFilterForm,
+    PeopleFilterForm,
+    RoleForm,
+    ValueForm,
+)
+from storyboard.auth import service as auth_service
+from storyboard.auth.forms import EmptyForm
+from storyboard.auth.roles import admin_required, curator_required
+from storyboard.extensions import db
+from storyboard.models import AuditEntry, Person, Value
+from storyboard.pagination import paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+AUDIT_PAGE_SIZE = 50
+PERSON_HISTORY = 20
+
+
+def _refuse(refused: service.Refused) -> NoReturn:
+    db.session.rollback()
+    abort(409, str(refused))
+
+
+def _one_button() -> None:
+    """Check the CSRF token of a one-button form; Flask-WTF has already refused a bad one."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+# Values.
+
+
+@bp.get("/values")
+@curator_required
+def values():
+    return _render_values(ValueForm())
+
+
+def _render_values(form: ValueForm):
+    return render_template("admin/values.html", rows=service.values_with_counts(), form=form)
+
+
+@bp.post("/values")
+@curator_required
+def create_value():
+    form = ValueForm()
+    if not form.validate_on_submit():
+        return _render_values(form), 400
+    value = _save_or_name_taken(
+        form, lambda: service.create_value(current_user, form.name.data, form.description.data)
+    )
+    if value is None:
+        return _render_values(form), 400
+    flash(f"Added “{value.name}”. It is offered on the nomination form from now on.", "success")
+    return redirect(url_for("admin.values"))
+
+
+def _save_or_name_taken(form: ValueForm, change):
+    """Make the change and commit, returning its result; None if someone took the name (or its
+    slug) between the form's check and the save, with the form saying so."""
+    try:
+        result = change()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, NAME_TAKEN]
+        return None
+    return result
+
+
+def _value(value_id: int) -> Value:
+    return db.get_or_404(Value, value_id)
+
+
+@bp.route("/values/<int:value_id>/edit", methods=["GET", "POST"])
+@curator_required
+def edit_value(value_id: int):
+    value = _value(value_id)
+    form = ValueForm(obj=value, editing=value)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("admin/value_edit.html", value=value, form=form), status
+    old_name = value.name
+    changed = _save_or_name_taken(
+        form, lambda: service.update_value(current_user, value, form.name.data, form.description.data)
+    )
+    if changed is None:
+        return render_template("admin/value_edit.html", value=_value(value_id), form=form), 400
+    if not changed:
+        flash("Nothing changed.", "info")
+    elif old_name != value.name:
+        flash(f"Renamed “{old_name}” to “{value.name}”. Its address stays the same.", "success")
+    else:
+        flash(f"Saved “{value.name}”.", "success")
+    return redirect(url_for("admin.values"))
+
+
+def _move(value_id: int, offset: int):
+    value = _value(value_id)
+    _one_button()
+    try:
+        neighbour = service.move_value(current_user, value, offset)
+    except service.Refused as refused:
+        _refuse(refused)
+    db.session.commit()
+    where = "above" if offset < 0 else "below"
+    flash(f"Moved “{value.name}” {where} “{neighbour.name}”.", "success")
+    return redirect(url_for("admin.values", _anchor=f"value-{value.id}"))
+
+
+@bp.post("/values/<int:value_id>/move-up")
+@curator_required
+def move_value_up(value_id: int):
+    return _move(value_id, -1)
+
+
+@bp.post("/values/<int:value_id>/move-down")
+@curator_required
+def move_value_down(value_id: int):
+    return _move(value_id, +1)
+
+
+@bp.post("/values/<int:value_id>/retire")
+@curator_required
+def retire_value(value_id: int):
+    value = _value(value_id)
+    _one_button()
+    try:
+        service.retire_value(current_user, value)
+    except service.Refused as refused:
+        _refuse(refused)
+    db.session.commit()
+    flash(f"Retired “{value.name}”. Stories that show it keep it.", "success")
+    return redirect(url_for("admin.values"))
+
+
+@bp.post("/values/<int:value_id>/restore")
+@curator_required
+def restore_value(value_id: int):
+    value = _value(value_id)
+    _one_button()
+    try:
+        service.restore_value(current_user, value)
+    except service.Refused as refused:
+        _refuse(refused)
+    db.session.commit()
+    flash(f"Restored “{value.name}”. It is offered on the nomination form again.", "success")
+    return redirect(url_for("admin.values"))
+
+
+# People.
+
+
+@bp.get("/people")
+@admin_required
+def people():
+    form = PeopleFilterForm(formdata=request.args)
+    if not form.validate():
+        return render_template("admin/people.html", form=form, page=None), 400
+    statement = service.people_statement(form.q.data, form.role.data, form.status.data)
+    page = paginate(statement, current_app.config["DIRECTORY_PAGE_SIZE"])
+    return render_template("admin/people.html", form=form, page=page)
+
+
+def _person(person_id: int) -> Person:
+    return db.get_or_404(Person, person_id)
+
+
+def _render_person(person: Person, role_form: RoleForm | None = None, problem: str | None = None):
+    history = service.audit_statement(
+        service.AuditFilters(entity_type="person", entity_id=person.id)
+    ).limit(PERSON_HISTORY)
+    return render_template(
+        "admin/person.html",
+        person=person,
+        role_form=role_form or RoleForm(role=person.role),
+        history=db.session.scalars(history).all(),
+        problem=problem,
+    )
+
+
+@bp.get("/people/<int:person_id>")
+@admin_required
+def person(person_id: int):
+    return _render_person(_person(person_id))
+
+
+@bp.post("/people/<int:person_id>/role")
+@admin_required
+def change_role(person_id: int):
+    person = _person(person_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _render_person(person, form), 400
+    try:
+        changed = service.change_role(current_user, person, form.role.data)
+    except service.Refused as refused:
+        db.session.rollback()
+        # The page again, with the role they picked and why it cannot be, rather than a dead end.
+        return _render_person(_person(person_id), form, str(refused)), 409
+    db.session.commit()
+    if changed:
+        flash(f"{person.name} is now {form.role.data}.", "success")
+    else:
+        flash(f"{person.name} was already {person.role}; nothing changed.", "info")
+    if person.id == current_user.id and not person.is_admin:
+        return redirect(url_for("stories.feed"))  # their own page here is no longer theirs to see
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/deactivate")
+@admin_required
+def deactivate(person_id: int):
+    person = _person(person_id)
+    _one_button()
+    try:
+        service.deactivate(current_user, person)
+    except service.Refused as refused:
+        db.session.rollback()
+        return _render_person(_person(person_id), problem=str(refused)), 409
+    db.session.commit()
+    flash(f"Deactivated {person.name}. They can no longer sign in.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/reactivate")
+@admin_required
+def reactivate(person_id: int):
+    person = _person(person_id)
+    _one_button()
+    try:
+        service.reactivate(current_user, person)
+    except service.Refused as refused:
+        return _render_person(person, problem=str(refused)), 409
+    db.session.commit()
+    flash(f"Reactivated {person.name}. They can sign in again as {person.role}.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/resend-invitation")
+@admin_required
+def resend_invitation(person_id: int):
+    person = _person(person_id)
+    _one_button()
+    try:
+        service.record_resent_invitation(current_user, person)
+    except service.Refused as refused:
+        return _render_person(person, problem=str(refused)), 409
+    try:
+        auth_service.send_invitation(person)
+    except (OSError, smtplib.SMTPException):
+        # Nothing was sent, so nothing is logged; the admin can simply try again.
+        current_app.logger.exception("Could not send an invitation to %s", person.email)
+        db.session.rollback()
+        abort(503, "The mail server could not be reached, so the invitation was not sent. Try again later.")
+    db.session.commit()
+    days = max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
+    flash(f"Sent {person.name} a new invitation; the link works for {days} days.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+# The audit log.
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    form = AuditFilterForm(formdata=request.args)
+    actions, entity_types = service.audit_choices()
+    if not form.validate():
+        page, status = None, 400
+    else:
+        page = paginate(service.audit_statement(form.to_filters()), AUDIT_PAGE_SIZE)
+        status = 200
+    # The filters in use, for the pager's links.
+    filters = {field.name: field.data for field in form if field.data}
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        filters=filters,
+        actions=actions,
+        entity_types=entity_types,
+        diff=service.diff,
+        entity_link=entity_link,
+    ), status
+
+
+def entity_link(entry: AuditEntry) -> str | None:
+    """Where the record an audit entry is about can be seen, if anywhere."""
+    endpoints = {
+        "story": ("stories.show", "story_id"),
+        "person": ("admin.person", "person_id"),
+        "value": ("admin.edit_value", "value_id"),
+    }
+    if entry.entity_type not in endpoints:
+        return None
+    endpoint, argument = endpoints[entry.entity_type]
+    return url_for(endpoint, **{argument: entry.entity_id})

@@ -1,0 +1,101 @@
+"""A story's history: its revisions, any two compared, and redaction, which rewrites that history."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from storyboard.auth.roles import curator_required
+from storyboard.curation import pii, revisions
+from storyboard.extensions import db
+from storyboard.models import Story, StoryRevision, StoryStatus
+from storyboard.stories.service import get_story_for
+
+bp = Blueprint("history", __name__)
+
+
+def _story_with_history(story_id: int) -> Story:
+    """A story whose history the current person may see; 404 for everyone else."""
+    story = get_story_for(current_user, story_id)
+    if not revisions.can_see_history(current_user, story):
+        abort(404)
+    return story
+
+
+@bp.get("/stories/<int:story_id>/revisions")
+def revisions_list(story_id: int):
+    story = _story_with_history(story_id)
+    return render_template(
+        "curation/revisions.html", story=story, revisions=revisions.revisions_of(story)
+    )
+
+
+def _revision_arg(story: Story, name: str) -> StoryRevision:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        abort(400, "Choose two revisions to compare.")
+    if not raw.isdigit() or len(raw) > 9:
+        abort(400, f"“{raw[:20]}” is not a revision number.")
+    revision = revisions.find_revision(story, int(raw))
+    if revision is None:
+        abort(400, f"This story has no revision {int(raw)}.")
+    return revision
+
+
+def _latest_change(story: Story) -> tuple[StoryRevision, StoryRevision]:
+    """With no revisions chosen, the latest save against the one before it."""
+    latest = revisions.revisions_of(story)[:2]
+    if not latest:
+        abort(400, "This story has no revisions to compare yet.")
+    return latest[-1], latest[0]
+
+
+@bp.get("/stories/<int:story_id>/revisions/compare")
+def compare(story_id: int):
+    story = _story_with_history(story_id)
+    if "a" not in request.args and "b" not in request.args:
+        old, new = _latest_change(story)
+    else:
+        old, new = _revision_arg(story, "a"), _revision_arg(story, "b")
+    return render_template(
+        "curation/compare.html", story=story, old=old, new=new, diffs=revisions.compare(old, new)
+    )
+
+
+class RedactForm(FlaskForm):
+    text = StringField(
+        "Text to redact",
+        validators=[
+            DataRequired("Say which text to redact."),
+            Length(max=2000, message="Redact at most 2,000 characters at a time."),
+        ],
+        filters=[lambda value: value.replace("\r\n", "\n") if value else value],
+    )
+
+
+@bp.post("/queue/<int:story_id>/redact")
+@curator_required
+def redact(story_id: int):
+    story = db.get_or_404(Story, story_id)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        abort(400, next(iter(form.errors.values()))[0])
+    try:
+        count = pii.redact(story, form.text.data, current_user)
+    except pii.RedactionRefused as refused:
+        db.session.rollback()
+        abort(400, str(refused))
+    db.session.commit()
+    times = "once" if count == 1 else f"{count} times"
+    flash(f"Redacted {len(form.text.data)} characters ({times}) from “{story.title}” and its history.", "success")
+    if story.status == StoryStatus.SUBMITTED:
+        return redirect(url_for("curation.queue", _anchor=f"story-{story.id}"))
+    return redirect(url_for("stories.show", story_id=story.id))
+
+
+@bp.app_template_global()
+def personal_data_in(story: Story) -> list[pii.StoryFinding]:
+    """Likely personal data in a story, for the review queue."""
+    return pii.story_findings(story)

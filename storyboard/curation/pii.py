@@ -1,0 +1,303 @@
+"""Customer personal data in stories: find it, show curators where it is, and redact it.
+
+Finding errs towards flagging: a curator reads every finding before deciding, so a missed phone
+number costs more than a second look at a reference number. Redacting replaces the text in the
+story and purges it from everything stored about the story, so nothing in the database keeps it.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import select, text as sql_text
+
+from storyboard import markdown
+from storyboard.curation import audit
+from storyboard.db_helpers import dialect_name
+from storyboard.extensions import db
+from storyboard.models import AuditEntry, Notification, Person, Story, StoryRevision, ThankYou
+from storyboard.stories.service import refresh_search_text
+
+
+class Kind(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    CARD = "card"
+    ORDER = "order"
+
+    @property
+    def label(self) -> str:
+        return {
+            "email": "email address",
+            "phone": "phone number",
+            "card": "card number",
+            "order": "order number",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Likely personal data at text[start:end]."""
+
+    kind: Kind
+    start: int
+    end: int
+    text: str
+
+
+# Starts only where a local part can start, so a long run of letters is scanned once, not once
+# per letter. Labels are separated by mandatory dots, so the domain cannot backtrack badly.
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![\w-])"
+)
+
+# A run of digits joined by single separators; each repetition takes exactly one digit, so
+# matching is linear. Whether the run is a phone number is decided in Python (_is_phone).
+_NUMBER_RUN = re.compile(r"(?<![\w.,/+£$€¥-])(?:\+|\()?\d(?:(?:[ .-]|\) ?| ?\()?\d)*")
+_CHUNK = re.compile(r"\S+")
+_NANP = re.compile(r"\(\d{3}\) ?\d{3}[ .-]\d{4}|\d{3}([ .-])\d{3}\1\d{4}")
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+MAX_PHONE_CHUNKS = 6
+
+# 13 to 19 digits, optionally grouped by spaces or dashes; Luhn decides.
+_CARD = re.compile(r"(?<![\w.,+-])\d(?:[ -]?\d){12,18}(?![\w])")
+
+_ORDER_WORD = re.compile(
+    r"\border(?:\s+(?:no\.?|number|num\.?|ref(?:erence)?|id))?\s*[:.]?\s*"
+    r"(?P<id>#?\d{5,20})(?![\w])",
+    re.IGNORECASE,
+)
+_ORDER_HASH = re.compile(r"(?<![\w&#])(?P<id>#\d{5,20})(?![\w])")
+_ORDER_CODE = re.compile(r"\b(?P<id>(?:ORD(?:ER)?|SO|PO|INV|RMA)[-#]?\d{5,20})(?![\w])")
+
+
+def luhn_valid(digits: str) -> bool:
+    """The check digit test every payment card number passes."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    if "(" in candidate or ")" in candidate:
+        opening, closing = candidate.find("("), candidate.find(")")
+        if candidate.count("(") != 1 or candidate.count(")") != 1 or closing < opening:
+            return False
+    if _DATE_LIKE.match(candidate.lstrip("+(")):
+        return False  # 01.02.2023, 2023-02-01 and the like
+    if len(set(digits)) == 1:
+        return False  # 0000 0000 0000 is a placeholder
+    if candidate.startswith("+"):
+        return 9 <= len(digits) <= 15 and not digits.startswith("0")
+    if digits.startswith("00"):  # 0044 20 7946 0958: the international prefix dialled out
+        return 11 <= len(digits) <= 15 and digits[2] != "0"
+    if digits.startswith("0"):  # UK numbers: 10 or 11 digits with the leading 0
+        return len(digits) in (10, 11)
+    # North American numbers only with their usual punctuation, never as a bare run of digits.
+    return _NANP.fullmatch(candidate) is not None
+
+
+def _phones(text: str) -> list[Finding]:
+    found = []
+    for run in _NUMBER_RUN.finditer(text):
+        after = text[run.end() : run.end() + 2]
+        if re.match(r"[A-Za-z]|[.,]\d", after):
+            continue  # 0113496000abc is an identifier; 0113.50 a price
+        before = text[max(0, run.start() - 2) : run.start()]
+        if re.search(r"[£$€¥]\s?$", before):
+            continue
+        # A run can swallow neighbours ("in 2019 07700 900123 2 times"), so try the longest
+        # window of whitespace-separated chunks that is a phone number, left to right.
+        chunks = [(m.start() + run.start(), m.end() + run.start()) for m in _CHUNK.finditer(run[0])]
+        index = 0
+        while index < len(chunks):
+            for size in range(min(MAX_PHONE_CHUNKS, len(chunks) - index), 0, -1):
+                start, end = chunks[index][0], chunks[index + size - 1][1]
+                if text[start] == "(" and ")" not in text[start:end]:
+                    start += 1  # "(07700 900123)": the parenthesis wraps the number
+                if _is_phone(text[start:end]):
+                    found.append(Finding(Kind.PHONE, start, end, text[start:end]))
+                    index += size
+                    break
+            else:
+                index += 1
+    return found
+
+
+def _cards(text: str) -> list[Finding]:
+    found = []
+    for match in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", match[0])
+        separators = set(re.sub(r"\d", "", match[0]))
+        if len(separators) <= 1 and len(set(digits)) > 1 and luhn_valid(digits):
+            found.append(Finding(Kind.CARD, match.start(), match.end(), match[0]))
+    return found
+
+
+def _matches(pattern: re.Pattern, kind: Kind, text: str, group: int | str = 0) -> list[Finding]:
+    return [
+        Finding(kind, match.start(group), match.end(group), match[group])
+        for match in pattern.finditer(text)
+    ]
+
+
+def find_personal_data(text: str | None) -> list[Finding]:
+    """Likely customer personal data in `text`, in order, never two findings overlapping."""
+    if not text:
+        return []
+    # Earlier kinds win an overlap: an email address holding digits is not also a phone number.
+    candidates = (
+        _matches(_EMAIL, Kind.EMAIL, text)
+        + _cards(text)
+        + _matches(_ORDER_CODE, Kind.ORDER, text, "id")
+        + _matches(_ORDER_WORD, Kind.ORDER, text, "id")
+        + _matches(_ORDER_HASH, Kind.ORDER, text, "id")
+        + _phones(text)
+    )
+    kept: list[Finding] = []
+    for finding in candidates:
+        if all(finding.end <= other.start or finding.start >= other.end for other in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda finding: finding.start)
+
+
+def highlight(text: str, finding: Finding, width: int = 40) -> Markup:
+    """The finding in its context, escaped, with the finding itself in <mark>."""
+    start, end = max(0, finding.start - width), min(len(text), finding.end + width)
+    return Markup("{}{}<mark>{}</mark>{}{}").format(
+        "…" if start > 0 else "",
+        text[start : finding.start],
+        text[finding.start : finding.end],
+        text[finding.end : end],
+        "…" if end < len(text) else "",
+    )
+
+
+# The parts of a story a nominator writes, with how the queue names them.
+STORY_FIELDS: dict[str, str] = {
+    "title": "Title",
+    "body_md": "Story",
+    "impact": "The difference it made",
+    "rule_in_the_way": "A rule that got in the way",
+}
+
+
+@dataclass(frozen=True)
+class StoryFinding:
+    field: str
+    label: str
+    finding: Finding
+    context: Markup
+
+
+def story_findings(story: Story) -> list[StoryFinding]:
+    """Every likely personal detail in the story's written fields, field by field."""
+    found = []
+    for field, label in STORY_FIELDS.items():
+        value = getattr(story, field) or ""
+        for finding in find_personal_data(value):
+            found.append(StoryFinding(field, label, finding, highlight(value, finding)))
+    return found
+
+
+# Redaction.
+
+REDACTED = "[redacted]"
+MIN_REDACTION = 3  # a shorter text would rewrite ordinary words all over the story's records
+# Text columns of a story a redaction rewrites; body_html and search_text are derived from them.
+_STORY_TEXT = ("title", "body_md", "impact", "rule_in_the_way", "decision_note", "canon_lesson")
+
+
+class RedactionRefused(ValueError):
+    """The text cannot be redacted from this story; views answer with 400 and the message."""
+
+
+def _replace(value: str | None, text: str) -> str | None:
+    return value.replace(text, REDACTED) if value else value
+
+
+def _fit(value: str | None, column) -> str | None:
+    # "[redacted]" can be longer than what it replaces; keep within VARCHAR limits.
+    length = getattr(column.type, "length", None)
+    return value[:length] if value and length else value
+
+
+def _purge_json(value: Any, text: str) -> Any:
+    """A copy of a JSON value with `text` redacted from every string in it, keys included."""
+    if isinstance(value, str):
+        return value.replace(text, REDACTED)
+    if isinstance(value, list):
+        return [_purge_json(item, text) for item in value]
+    if isinstance(value, dict):
+        return {_purge_json(key, text): _purge_json(item, text) for key, item in value.items()}
+    return value
+
+
+def redact(story: Story, text: str, actor: Person) -> int:
+    """Replace `text` with [redacted] in the story and everything stored about it.
+
+    Returns how many times the story itself held the text. The audit entry records where and
+    how long the text was, never the text. The caller commits.
+    """
+    if len(text.strip()) < MIN_REDACTION:
+        raise RedactionRefused(f"Choose at least {MIN_REDACTION} characters to redact.")
+    if text in REDACTED:
+        raise RedactionRefused("That text is already redacted.")
+    fields = [name for name in _STORY_TEXT if text in (getattr(story, name) or "")]
+    if not fields:
+        raise RedactionRefused("That text is not in the story; nothing was redacted.")
+    occurrences = sum((getattr(story, name) or "").count(text) for name in fields)
+
+    for name in fields:
+        setattr(story, name, _fit(_replace(getattr(story, name), text), Story.__table__.c[name]))
+    story.body_html = markdown.render(story.body_md)
+    refresh_search_text(story)
+
+    for revision in db.session.scalars(
+        select(StoryRevision).where(StoryRevision.story_id == story.id)
+    ):
+        for name in ("title", "body_md", "impact", "rule_in_the_way"):
+            value = _replace(getattr(revision, name), text)
+            setattr(revision, name, _fit(value, StoryRevision.__table__.c[name]))
+        # New lists, not changed in place, so that the ORM sees the JSON columns change.
+        revision.value_names = _purge_json(revision.value_names, text)
+        revision.nominee_names = _purge_json(revision.nominee_names, text)
+
+    for entry in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "story", AuditEntry.entity_id == story.id)
+    ):
+        entry.before = _purge_json(entry.before, text)
+        entry.after = _purge_json(entry.after, text)
+        entry.note = _replace(entry.note, text)
+
+    for notification in db.session.scalars(
+        select(Notification).where(Notification.story_id == story.id)
+    ):
+        notification.message = _fit(
+            _replace(notification.message, text), Notification.__table__.c.message
+        )
+
+    for note in db.session.scalars(select(ThankYou).where(ThankYou.story_id == story.id)):
+        if text in note.body_md:
+            note.body_md = _replace(note.body_md, text)
+            note.body_html = markdown.render(note.body_md)
+
+    audit.record(
+        actor, "story.redact", "story", story.id,
+        after={"fields": fields, "length": len(text), "occurrences": occurrences},
+    )
+    db.session.flush()
+    if dialect_name() == "sqlite":
+        # The triggers already swapped the story's tokens; a rebuild also drops any the index
+        # kept from text that no longer matches its content table. PostgreSQL's tsvector is a
+        # generated column and follows search_text by itself.
+        db.session.execute(sql_text("INSERT INTO story_fts(story_fts) VALUES('rebuild')"))
+    return occurrences

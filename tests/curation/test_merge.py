@@ -1,0 +1,68 @@
+"""Merging two nominations of the same moment."""
+from sqlalchemy import select
+
+from storyboard.extensions import db
+from storyboard.models import AuditEntry, Story, StoryStatus, ThankYou, Value
+
+
+def test_merge_keeps_people_values_credit_applause_and_readers(client, ctx, as_role, make_story, make_person, login):
+    courtesy, empathy = db.session.scalars(select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)).all()
+    ana, ben, cat = make_person(name="Ana"), make_person(name="Ben"), make_person(name="Cat")
+    first_author, second_author = make_person(name="First Author"), make_person(name="Second Author")
+    survivor = make_story(nominator=first_author, nominees=[ana], values=[courtesy], title="The flood at Leeds")
+    duplicate = make_story(nominator=second_author, nominees=[ana, ben], values=[empathy],
+                           status=StoryStatus.SUBMITTED, title="Leeds store flood")
+    both, only_dup = make_person(), make_person()
+    for person, stories in ((both, [survivor, duplicate]), (only_dup, [duplicate])):
+        login(person)
+        for story in stories:
+            story.status = "published"
+            db.session.commit()
+            client.get(f"/stories/{story.id}")
+            client.post(f"/stories/{story.id}/applause")
+            client.post(f"/stories/{story.id}/thanks", data={"body_md": f"Thanks from {person.name}"})
+    duplicate.status = "submitted"
+    db.session.commit()
+
+    as_role("curator")
+    response = client.post(f"/queue/{duplicate.id}/merge", data={"into": f"#{survivor.id}"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/stories/{survivor.id}"
+    db.session.refresh(survivor)
+    db.session.refresh(duplicate)
+    assert [p.name for p in survivor.nominees] == ["Ana", "Ben"]
+    assert {v.slug for v in survivor.values} == {"courtesy", "empathy"}
+    assert [p.name for p in survivor.co_nominators] == ["Second Author"]
+    assert (survivor.applause_count, survivor.reader_count) == (2, 2)  # `both` counted once
+    assert len(db.session.scalars(select(ThankYou).where(ThankYou.story_id == survivor.id)).all()) == 3
+    assert (duplicate.status, duplicate.merged_into_id) == ("archived", survivor.id)
+    assert "Ben" in survivor.search_text
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "story.merge")).one()
+    assert entry.after["merged_into"] == survivor.id
+    assert cat not in survivor.nominees
+
+
+def test_staff_following_an_old_link_land_on_the_survivor(client, ctx, as_role, make_story):
+    survivor = make_story()
+    duplicate = make_story()
+    as_role("curator")
+    client.post(f"/queue/{duplicate.id}/merge", data={"into": str(survivor.id)})
+    as_role("staff")
+    response = client.get(f"/stories/{duplicate.id}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/stories/{survivor.id}"
+
+
+def test_bad_merges_are_refused_clearly(client, ctx, as_role, make_story):
+    story = make_story()
+    rejected = make_story(status=StoryStatus.REJECTED)
+    as_role("curator")
+    cases = [
+        ({"into": "abc"}, 400, "Give the number of the story to merge into"),
+        ({"into": "999999"}, 400, "There is no story number 999999."),
+        ({"into": str(story.id)}, 409, "A story cannot be merged into itself."),
+        ({"into": str(rejected.id)}, 409, "A rejected story cannot be merged."),
+    ]
+    for form, status, message in cases:
+        response = client.post(f"/queue/{story.id}/merge", data=form)
+        assert response.status_code == status, form
+        assert message in response.get_data(as_text=True), form
+    assert db.session.get(Story, story.id).status == "published"

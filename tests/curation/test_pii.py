@@ -1,0 +1,217 @@
+"""Finding likely customer personal data: table-driven positives and negatives, then where it shows."""
+import time
+
+import pytest
+
+from storyboard.curation.pii import Finding, Kind, find_personal_data, highlight, luhn_valid
+from storyboard.extensions import db
+from storyboard.models import StoryStatus
+
+# (text, kind, the part of the text that must be found)
+POSITIVES = [
+    ("Email jo.bloggs@example.com for the refund", Kind.EMAIL, "jo.bloggs@example.com"),
+    ("She wrote to JO_BLOGGS+orders@mail.example.co.uk.", Kind.EMAIL, "JO_BLOGGS+orders@mail.example.co.uk"),
+    ("(a.n.other@example.org)", Kind.EMAIL, "a.n.other@example.org"),
+    ("Call 07700 900123 after six", Kind.PHONE, "07700 900123"),
+    ("mobile 07700900123", Kind.PHONE, "07700900123"),
+    ("Her number is +44 20 7946 0958.", Kind.PHONE, "+44 20 7946 0958"),
+    ("or +44 (0)20 7946 0958", Kind.PHONE, "+44 (0)20 7946 0958"),
+    ("landline 0113 496 0000", Kind.PHONE, "0113 496 0000"),
+    ("landline (0113) 496 0000", Kind.PHONE, "(0113) 496 0000"),
+    ("dial 020-7946-0958", Kind.PHONE, "020-7946-0958"),
+    ("from abroad 0044 20 7946 0958", Kind.PHONE, "0044 20 7946 0958"),
+    ("US office (555) 123-4567", Kind.PHONE, "(555) 123-4567"),
+    ("US office 555-123-4567", Kind.PHONE, "555-123-4567"),
+    ("US office 555.123.4567", Kind.PHONE, "555.123.4567"),
+    ("US office +1 555 123 4567", Kind.PHONE, "+1 555 123 4567"),
+    ("Paris +33 1 23 45 67 89", Kind.PHONE, "+33 1 23 45 67 89"),
+    ("(call 07700 900123)", Kind.PHONE, "07700 900123"),
+    ("in 2019 07700 900123 rang 2 times", Kind.PHONE, "07700 900123"),
+    ("card 4111 1111 1111 1111 declined", Kind.CARD, "4111 1111 1111 1111"),
+    ("card 4111-1111-1111-1111", Kind.CARD, "4111-1111-1111-1111"),
+    ("card 4111111111111111", Kind.CARD, "4111111111111111"),
+    ("amex 3782 822463 10005", Kind.CARD, "3782 822463 10005"),
+    ("visa 4222222222222", Kind.CARD, "4222222222222"),
+    ("order #12345678 was lost", Kind.ORDER, "#12345678"),
+    ("parcel #12345678", Kind.ORDER, "#12345678"),
+    ("Order 1234567 arrived", Kind.ORDER, "1234567"),
+    ("order no. 99887766", Kind.ORDER, "99887766"),
+    ("order number: 55512", Kind.ORDER, "55512"),
+    ("Order reference 887766", Kind.ORDER, "887766"),
+    ("see ORD-123456", Kind.ORDER, "ORD-123456"),
+    ("see SO123456", Kind.ORDER, "SO123456"),
+    ("see PO-778899", Kind.ORDER, "PO-778899"),
+    ("see ORDER#445566", Kind.ORDER, "ORDER#445566"),
+]
+
+NEGATIVES = [
+    "It happened in 2019.",
+    "From 1999 to 2023 she worked here.",
+    "On 12/05/2023 the van broke down.",
+    "On 2023-05-12 the van broke down.",
+    "On 12.05.2023 at 14:30 the van broke down.",
+    "01.02.2023 1030 was the slot",
+    "On 01.02.2023 10 parcels came",
+    "On 01-02-2023 10 boxes came",
+    "It cost £1,234.56 in the end.",
+    "It cost £1234567890 in the end.",
+    "Refund of $07700 900123",
+    "The refund was 123.45 and 12,345,678 units shipped.",
+    "Call 999 or 111, or the 101 line.",
+    "Room 4, floor 12, desk 345.",
+    "We shipped 5551234567 parcels",
+    "Extension 12345 and 123 456",
+    "Version 10.2.3.4",
+    "ISO 9001 and 27001",
+    "Card 4111 1111 1111 1112 fails the Luhn check",
+    "All zeros 0000 0000 0000 0000",
+    "In order 12 to keep",
+    "In order to help, she stayed",
+    "so 123456 people",
+    "ALSO123456 is not a code",
+    "HTML entity &#12345678; stays",
+    "Twitter @customer is not an email",
+    "email me at jo@localhost",
+    "token abc0113496000def",
+    "",
+]
+
+
+@pytest.mark.parametrize("text, kind, expected", POSITIVES, ids=[p[2] for p in POSITIVES])
+def test_finds_personal_data(text, kind, expected):
+    findings = find_personal_data(text)
+    assert [(f.kind, f.text) for f in findings] == [(kind, expected)]
+    finding = findings[0]
+    assert text[finding.start : finding.end] == expected
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_leaves_ordinary_numbers_alone(text):
+    assert find_personal_data(text) == []
+
+
+def test_several_kinds_in_order_without_overlaps():
+    text = (
+        "Mrs Smith (smith.j@example.com, 07700 900123) paid with 4111 1111 1111 1111 "
+        "for order #12345678; her email 07700900123@example.com is odd."
+    )
+    found = find_personal_data(text)
+    assert [(f.kind, f.text) for f in found] == [
+        (Kind.EMAIL, "smith.j@example.com"),
+        (Kind.PHONE, "07700 900123"),
+        (Kind.CARD, "4111 1111 1111 1111"),
+        (Kind.ORDER, "#12345678"),
+        (Kind.EMAIL, "07700900123@example.com"),  # an email, not also a phone number
+    ]
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+def test_none_is_nothing():
+    assert find_personal_data(None) == []
+
+
+@pytest.mark.parametrize("number, valid", [
+    ("4111111111111111", True), ("4111111111111112", False), ("378282246310005", True),
+    ("79927398713", True), ("79927398710", False),
+])
+def test_luhn(number, valid):
+    assert luhn_valid(number) is valid
+
+
+@pytest.mark.parametrize("hostile", [
+    "1" * 20000, "1 " * 10000, "1-" * 10000, "a@" * 10000, "x@" + "a." * 10000 + "1",
+    "(1" * 10000, "+1 " * 7000, "order " * 4000, "#" * 20000, "4111 " * 5000,
+])
+def test_hostile_input_is_quick(hostile):
+    started = time.perf_counter()
+    find_personal_data(hostile)
+    assert time.perf_counter() - started < 2
+
+
+def test_highlight_escapes_the_context_and_marks_the_finding():
+    text = "<b>Call</b> 07700 900123 & ask"
+    finding = find_personal_data(text)[0]
+    shown = highlight(text, finding)
+    assert str(shown) == "&lt;b&gt;Call&lt;/b&gt; <mark>07700 900123</mark> &amp; ask"
+
+
+def test_highlight_shortens_long_context():
+    text = "x" * 100 + " jo@example.com " + "y" * 100
+    shown = str(highlight(text, find_personal_data(text)[0], width=10))
+    assert shown == "…" + "x" * 9 + " <mark>jo@example.com</mark> " + "y" * 9 + "…"
+
+
+def test_highlight_escapes_a_hostile_finding():
+    text = 'order #12345678 "><script>'
+    finding = Finding(Kind.ORDER, 0, len(text), text)
+    assert "<script>" not in str(highlight(text, finding))
+
+
+# On submit and in the queue.
+
+
+def _nomination(nominee, value, **overrides):
+    return {
+        "title": "Saved the wedding cake", "body_md": "She drove it over herself.",
+        "impact_kind": "customer", "impact": "The wedding went ahead.",
+        "happened_on": "2024-05-01", "nominees": str(nominee.id), "values": str(value.id),
+        "action": "submit",
+    } | overrides
+
+
+def test_submitting_warns_how_many_personal_details_were_found(client, ctx, as_role, make_person):
+    from storyboard.models import Value
+
+    as_role("staff")
+    value = db.session.scalars(db.select(Value)).first()
+    data = _nomination(
+        make_person(), value,
+        body_md="Mrs Smith (smith@example.com, 07700 900123) rang about order #12345678.",
+    )
+    response = client.post("/nominate", data=data, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "Your story is with HR for review." in text
+    assert "3 likely personal details of customers (email address, phone number, order number)" in text
+    assert "flash-warning" in text
+
+
+def test_submitting_without_personal_data_gives_no_warning(client, ctx, as_role, make_person):
+    from storyboard.models import Value
+
+    as_role("staff")
+    value = db.session.scalars(db.select(Value)).first()
+    response = client.post("/nominate", data=_nomination(make_person(), value), follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "Your story is with HR for review." in text
+    assert "likely personal detail" not in text
+
+
+def test_saving_a_draft_gives_no_warning(client, ctx, as_role, make_person):
+    from storyboard.models import Value
+
+    as_role("staff")
+    value = db.session.scalars(db.select(Value)).first()
+    data = _nomination(make_person(), value, body_md="Ring 07700 900123.", action="draft")
+    text = client.post("/nominate", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Draft saved." in text and "likely personal detail" not in text
+
+
+def test_the_queue_marks_each_finding_in_context(client, ctx, as_role, make_story):
+    story = make_story(
+        status=StoryStatus.SUBMITTED,
+        title="Card 4111 1111 1111 1111 saved",
+        body_md="<i>Mrs</i> Smith's email is smith@example.com & she was thrilled.",
+        impact="Her order ORD-123456 came a day early.",
+    )
+    clean = make_story(status=StoryStatus.SUBMITTED, title="Nothing personal here")
+    as_role("curator")
+    text = client.get("/queue/").get_data(as_text=True)
+    section = text[text.index(f'id="story-{story.id}"') : text.index(f'id="story-{clean.id}"')]
+    assert "3 likely personal details of customers" in section
+    assert "<mark>4111 1111 1111 1111</mark>" in section
+    assert "&lt;i&gt;Mrs&lt;/i&gt; Smith&#39;s email is <mark>smith@example.com</mark> &amp; she" in section
+    assert "<mark>ORD-123456</mark>" in section
+    assert section.count(f'action="/queue/{story.id}/redact"') == 4  # three findings, one free text
+    assert 'name="text" value="smith@example.com"' in section
+    clean_section = text[text.index(f'id="story-{clean.id}"') :]
+    assert "<mark>" not in clean_section and "likely personal detail" not in clean_section

@@ -257,3 +257,17 @@ def test_my_stories_lists_everything_i_wrote_with_reasons(client, ctx, make_stor
     text = client.get("/mine").get_data(as_text=True)
     assert "My draft" in text and "Turned down" in text and "Please name the customer less" in text
     assert "Someone else's" not in text
+
+
+def test_a_thank_you_notifies_the_people_the_story_is_about(client, ctx, make_story, make_person, login, smtp_server):
+    from storyboard.models import Notification
+
+    hero = make_person(name="Hero", email="hero@example.com")
+    story = make_story(nominees=[hero], title="Calm in the storm")
+    thanker = login(make_person(name="Grateful Gita"))
+    client.post(f"/stories/{story.id}/thanks", data={"body_md": "You were brilliant"})
+    [note] = db.session.scalars(select(Notification)).all()
+    assert (note.person_id, note.kind) == (hero.id, "thank_you")
+    assert "Grateful Gita thanked you" in note.message
+    assert [m["To"] for m in smtp_server.messages] == ["hero@example.com"]
+    assert thanker.id != hero.id

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from storyboard import mail
 from storyboard.auth.service import build_invitation
 from storyboard.extensions import db
-from storyboard.models import Person, Role
+from storyboard.models import AuditEntry, Person, Role
 
 people_cli = AppGroup("people", help="Manage people.")
 
@@ -224,9 +224,37 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
         {"id": ids[row.email], "manager_id": ids[row.manager_email]}
         for row in plan.create if row.manager_email
     ]
+    _audit(plan, created)  # before the update, while the people still hold their old values
     if changes:
         db.session.execute(update(Person), changes)
     return created
+
+
+def _audit(plan: Plan, created: list[Person]) -> None:
+    """Audit what admins would see changed by hand: new people, roles, leavers, returners."""
+    note = "people import"
+    entries = [
+        {"action": "person.import", "entity_type": "person", "entity_id": person.id,
+         "after": {"email": person.email, "role": person.role}, "note": note}
+        for person in created
+    ]
+    for person, row in plan.update + plan.reactivate:
+        role = _fields(row, person)["role"]
+        if role != person.role:
+            entries.append({"action": "person.role", "entity_type": "person", "entity_id": person.id,
+                            "before": {"role": person.role}, "after": {"role": role}, "note": note})
+    entries += [
+        {"action": "person.reactivate", "entity_type": "person", "entity_id": person.id,
+         "before": {"active": False}, "after": {"active": True}, "note": note}
+        for person, _ in plan.reactivate
+    ]
+    entries += [
+        {"action": "person.deactivate", "entity_type": "person", "entity_id": person.id,
+         "before": {"active": True}, "after": {"active": False}, "note": note}
+        for person in plan.deactivate
+    ]
+    if entries:
+        db.session.execute(insert(AuditEntry), entries)
 
 
 def build_invitations(people: list[Person]) -> list[EmailMessage]:

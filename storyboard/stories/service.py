@@ -13,7 +13,9 @@ from storyboard.curation import revisions
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.extensions import db
+from storyboard.notifications.service import notify
 from storyboard.models import (
+    NotificationKind,
     Applause,
     Person,
     Story,
@@ -147,6 +149,9 @@ def add_thank_you(story: Story, author: Person, body_md: str) -> ThankYou:
         story=story, author=author, body_md=body_md, body_html=markdown.render(body_md)
     )
     db.session.add(note)
+    for nominee in story.nominees:
+        if nominee.id != author.id:
+            notify(nominee, NotificationKind.THANK_YOU, f"{author.name} thanked you on “{story.title}”.", story)
     return note
 
 

@@ -361,3 +361,26 @@ def test_people_are_kept_when_the_invitations_cannot_be_sent(app, ctx, import_cs
     assert "Created 1, updated 0" in result.output
     assert "The people were imported but the invitations failed" in result.output
     assert "unlucky@example.com" in everyone()
+
+
+def test_imports_write_the_audit_log(ctx, make_person, import_csv):
+    from storyboard.models import AuditEntry
+
+    make_person(email="admin@example.com", name="Admin", role="admin")
+    promoted = make_person(email="promoted@example.com", name="Promoted")
+    leaver = make_person(email="leaver@example.com", name="Leaver")
+    result = import_csv(
+        HEADER,
+        "admin@example.com,Admin,,,,,,admin",
+        "promoted@example.com,Promoted,,,,,,curator",
+        "fresh@example.com,Fresh,,,,,,",
+        options=("--deactivate-missing", "--no-invite"),
+    )
+    assert result.exit_code == 0, result.output
+    entries = {(e.action, e.entity_id): e for e in db.session.scalars(select(AuditEntry))}
+    fresh = everyone()["fresh@example.com"]
+    assert set(entries) == {("person.import", fresh.id), ("person.role", promoted.id), ("person.deactivate", leaver.id)}
+    assert (entries["person.role", promoted.id].before, entries["person.role", promoted.id].after) == (
+        {"role": "staff"}, {"role": "curator"}
+    )
+    assert all(e.actor_id is None and e.note == "people import" for e in entries.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from storyboard.auth.forms import EmptyForm
@@ -85,10 +86,14 @@ def _edit_story(form: NominationForm, story: Story | None):
     submit = action == "submit"
     try:
         story = service.save_story(story, current_user, draft, submit=submit)
+        db.session.commit()
     except TransitionRefused as refused:
         db.session.rollback()
         abort(409, str(refused))
-    db.session.commit()
+    except IntegrityError:
+        # Two saves of one story at the same moment both claimed the next revision number.
+        db.session.rollback()
+        abort(409, "Someone saved this story at the same moment. Reload it, then save again.")
     if submit:
         flash("Thank you! Your story is with HR for review.", "success")
         _warn_about_personal_data(story)

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from storyboard import mail
 from storyboard.auth.service import build_invitation
 from storyboard.extensions import db
-from storyboard.models import AuditEntry, Person, Role
+from storyboard.models import AuditEntry, Person, Role, Story, story_nominees
+from storyboard.stories.service import refresh_search_text
 
 people_cli = AppGroup("people", help="Manage people.")
 
@@ -174,6 +175,22 @@ def parse_rows(
     return rows, sorted(problems, key=lambda problem: problem[0])
 
 
+def manager_loops(rows: list[Row], people: list[Person]) -> list[tuple[int, str]]:
+    """Rows whose chain of managers, after the import, comes back to themselves."""
+    email_by_id = {person.id: person.email for person in people}
+    manager_of = {person.email: email_by_id.get(person.manager_id, "") for person in people}
+    manager_of |= {row.email: row.manager_email for row in rows}
+    problems = []
+    for row in rows:
+        chain, current = [row.email], row.manager_email
+        while current and current not in chain and len(chain) <= len(manager_of):
+            chain.append(current)
+            current = manager_of.get(current, "")
+        if current == row.email and len(chain) > 1:
+            problems.append((row.line, f"managers go round in a circle: {' → '.join(chain + [current])}"))
+    return problems
+
+
 def _fields(row: Row, person: Person | None) -> dict[str, object]:
     """The Person columns a row sets; an empty role keeps the current one."""
     role = row.role or (person.role if person is not None else Role.STAFF.value)
@@ -225,9 +242,23 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
         for row in plan.create if row.manager_email
     ]
     _audit(plan, created)  # before the update, while the people still hold their old values
+    renamed = [person.id for person, row in plan.update + plan.reactivate if person.name != row.name]
     if changes:
         db.session.execute(update(Person), changes)
+    _refresh_search_text_about(renamed)
     return created
+
+
+def _refresh_search_text_about(person_ids: list[int]) -> None:
+    """Stories about renamed people are found by the new name, not the old one."""
+    if not person_ids:
+        return
+    db.session.expire_all()  # the bulk update bypassed the loaded people
+    about = select(Story).where(
+        Story.id.in_(select(story_nominees.c.story_id).where(story_nominees.c.person_id.in_(person_ids)))
+    )
+    for story in db.session.scalars(about):
+        refresh_search_text(story)
 
 
 def _audit(plan: Plan, created: list[Person]) -> None:
@@ -272,6 +303,8 @@ def import_command(file: Path, deactivate_missing: bool, no_invite: bool, dry_ru
     header, records = read_records(file)
     people = list(db.session.scalars(select(Person)))
     rows, problems = parse_rows(header, records, {person.email.lower() for person in people})
+    if not problems:
+        problems = manager_loops(rows, people)
     if problems:
         report = [f"line {line}: {message}" for line, message in problems]
         report.append(f"Nothing was imported: {len(problems)} problem(s).")

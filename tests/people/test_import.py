@@ -384,3 +384,32 @@ def test_imports_write_the_audit_log(ctx, make_person, import_csv):
         {"role": "staff"}, {"role": "curator"}
     )
     assert all(e.actor_id is None and e.note == "people import" for e in entries.values())
+
+
+def test_managers_going_round_in_a_circle_are_refused(ctx, make_person, import_csv):
+    boss = make_person(email="boss@example.com", name="Boss")
+    result = import_csv(
+        HEADER,
+        "ann@example.com,Ann,,,,bob@example.com,,",
+        "bob@example.com,Bob,,,,ann@example.com,,",
+        "boss@example.com,Boss,,,,ann@example.com,,",
+        "cal@example.com,Cal,,,,boss@example.com,,",
+        options=("--no-invite",),
+    )
+    assert result.exit_code != 0
+    assert "line 2: managers go round in a circle: ann@example.com → bob@example.com → ann@example.com" in result.output
+    assert "line 3:" in result.output
+    assert "line 5:" not in result.output  # Cal's chain ends in the loop but never returns to Cal
+    assert set(everyone()) == {"boss@example.com"}
+    assert boss.manager is None
+
+
+def test_renamed_people_are_found_by_their_new_name(ctx, make_person, make_story, import_csv):
+    from storyboard.models import Story
+
+    person = make_person(email="maiden@example.com", name="Jo Maiden")
+    story = make_story(nominees=[person])
+    result = import_csv(HEADER, "maiden@example.com,Jo Married,,,,,,", options=("--no-invite",))
+    assert result.exit_code == 0, result.output
+    text = db.session.get(Story, story.id).search_text
+    assert "Jo Married" in text and "Jo Maiden" not in text

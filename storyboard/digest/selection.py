@@ -1,0 +1,345 @@
+"""Choosing an issue's stories: a pure function of the cut time, the candidates and the history.
+
+No clock, no randomness, no database: the caller loads plain `Candidate` and `Appearance`
+values, and the same input in any order gives the same ordered ids. Times are naive UTC, as
+stored (see `storyboard.clock`); aware times are converted to naive UTC on the way in.
+
+Sections are filled in order of importance, sharing one fairness budget for the whole issue:
+this week's stories, then the canon, then "also new" (titles only).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+
+PUBLISHED = "published"
+
+SECTION_NEW = "new"
+SECTION_ALSO_NEW = "also_new"
+SECTION_CANON = "canon"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What selection needs to know about one story, flattened from the story and its nominees."""
+
+    story_id: int
+    published_at: datetime | None
+    happened_on: date | None = None
+    applause: int = 0
+    readers: int = 0
+    in_canon: bool = False
+    canonized_at: datetime | None = None
+    resurface: bool = True
+    legacy: bool = False
+    pinned: bool = False
+    status: str = PUBLISHED
+    honoree_ids: tuple[int, ...] = ()
+    honoree_departments: tuple[str, ...] = ()
+    # A nominee has left (Person.active is false).
+    any_honoree_left: bool = False
+    # A nominee kept this story out of digests, or hides from digests altogether.
+    opted_out: bool = False
+    # The canon's tie-breaker; the Wilson bound of applause over readers when not given.
+    lifetime_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A story shown in an earlier issue: which story, the issue's cut time, and the section."""
+
+    story_id: int
+    cut_at: datetime
+    section: str
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    """Knobs for selection; the defaults are the ones the digest issue sets out."""
+
+    new_count: int = 3
+    also_new_max: int = 5
+    # This week's window is `window` long and ends `window_lag` before the cut, so fresh
+    # stories can gather readers before they are ranked.
+    window: timedelta = timedelta(days=7)
+    window_lag: timedelta = timedelta(hours=24)
+    canon_count: int = 2
+    canon_min_age: timedelta = timedelta(days=28)
+    # Weeks to wait after a story's k-th canon appearance: ladder_weeks[k-1], then the cap.
+    ladder_weeks: tuple[int, ...] = (4, 8, 16, 26)
+    ladder_cap_weeks: int = 52
+    anniversary_days: int = 3
+    max_per_honoree: int = 1
+    max_per_department: int = 2
+    z: float = 1.96
+
+    def __post_init__(self) -> None:
+        counts = (self.new_count, self.also_new_max, self.canon_count, self.anniversary_days,
+                  self.max_per_honoree, self.max_per_department)
+        if any(n < 0 for n in counts):
+            raise ValueError("Counts and limits cannot be negative.")
+        if self.window <= timedelta(0) or self.window_lag < timedelta(0):
+            raise ValueError("The window must be positive and its lag not negative.")
+        if self.canon_min_age < timedelta(0):
+            raise ValueError("The canon's minimum age cannot be negative.")
+        if not self.ladder_weeks or any(w <= 0 for w in (*self.ladder_weeks, self.ladder_cap_weeks)):
+            raise ValueError("The ladder needs at least one step, and every step must be positive.")
+        if self.z <= 0:
+            raise ValueError("z must be positive.")
+
+    def interval_after(self, appearances: int) -> timedelta:
+        """How long to wait after a story's `appearances`-th canon appearance (at least 1)."""
+        step = max(appearances, 1)
+        weeks = self.ladder_weeks[step - 1] if step <= len(self.ladder_weeks) else self.ladder_cap_weeks
+        return timedelta(weeks=weeks)
+
+
+@dataclass(frozen=True)
+class IssueSelection:
+    """The ordered story ids of each section of one issue."""
+
+    issue_key: str
+    new: tuple[int, ...] = ()
+    also_new: tuple[int, ...] = ()
+    canon: tuple[int, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no story qualified, and so no issue is sent."""
+        return not (self.new or self.also_new or self.canon)
+
+    @property
+    def story_ids(self) -> tuple[int, ...]:
+        """Every chosen id, in the order the email shows them."""
+        return self.new + self.canon + self.also_new
+
+
+def wilson_lower_bound(positive: int, total: int, z: float = 1.96) -> float:
+    """The lower bound of the Wilson score interval for positive/total; 0 when total is 0."""
+    if total <= 0:
+        return 0.0
+    # Applause from someone not counted as a reader must not push the ratio past 1.
+    positive = min(max(positive, 0), total)
+    phat = positive / total
+    z2 = z * z
+    centre = phat + z2 / (2 * total)
+    margin = z * math.sqrt((phat * (1 - phat) + z2 / (4 * total)) / total)
+    return max(0.0, (centre - margin) / (1 + z2 / total))
+
+
+def issue_key_for(cut_at: datetime) -> str:
+    """The issue's key: the cut's ISO date, unique per issue with one cut a week."""
+    return _naive_utc(cut_at).date().isoformat()
+
+
+def stable_hash(issue_key: str, story_id: int) -> str:
+    """A tie-breaker that differs per issue yet never per process (unlike Python's hash())."""
+    return hashlib.sha256(f"{issue_key}:{story_id}".encode()).hexdigest()
+
+
+def window_bounds(cut_at: datetime, params: SelectionParams) -> tuple[datetime, datetime]:
+    """This week's window as [start, end): the start is in, the end is out.
+
+    Half-open so that consecutive weekly windows tile time: every story falls in exactly one.
+    """
+    end = _naive_utc(cut_at) - params.window_lag
+    return end - params.window, end
+
+
+def is_anniversary(happened_on: date | None, on: date, days: int) -> bool:
+    """True when a later anniversary of `happened_on` falls within `days` of `on`.
+
+    A 29 February story has its anniversary on 28 February in other years; the years either
+    side of `on` are checked so that anniversaries across New Year count.
+    """
+    if happened_on is None:
+        return False
+    for year in (on.year - 1, on.year, on.year + 1):
+        if year <= happened_on.year:
+            continue
+        try:
+            anniversary = happened_on.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            anniversary = date(year, 2, 28)
+        if abs((anniversary - on).days) <= days:
+            return True
+    return False
+
+
+def select_issue(
+    cut_at: datetime,
+    candidates: Iterable[Candidate],
+    history: Iterable[Appearance],
+    params: SelectionParams | None = None,
+) -> IssueSelection:
+    """Choose this week's stories, the "also new" titles and the canon stories for one cut."""
+    params = params or SelectionParams()
+    cut_at = _naive_utc(cut_at)
+    issue_key = issue_key_for(cut_at)
+    by_id: dict[int, Candidate] = {}
+    for candidate in candidates:
+        if candidate.story_id in by_id:
+            raise ValueError(f"Story {candidate.story_id} is a candidate twice.")
+        by_id[candidate.story_id] = candidate
+    shown = _ShowingIndex(history, before=cut_at)
+    fairness = _Fairness(params)
+
+    fresh = sorted(
+        (c for c in by_id.values() if _is_fresh(c, cut_at, shown, params)),
+        key=lambda c: _fresh_key(c, params),
+    )
+    new = fairness.take(fresh, params.new_count)
+
+    canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
+    canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
+    canon = fairness.take(canon_ranked, params.canon_count)
+
+    also_new = fairness.take(fresh, params.also_new_max)
+    return IssueSelection(issue_key=issue_key, new=new, also_new=also_new, canon=canon)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _may_appear(candidate: Candidate) -> bool:
+    """The rules that keep a story out of every section, new or canon."""
+    if candidate.status != PUBLISHED or candidate.published_at is None:
+        return False
+    if candidate.opted_out:
+        return False
+    return candidate.legacy or not candidate.any_honoree_left
+
+
+def _is_fresh(candidate: Candidate, cut_at: datetime, shown: _ShowingIndex,
+              params: SelectionParams) -> bool:
+    if not _may_appear(candidate) or shown.count(candidate.story_id):
+        return False
+    start, end = window_bounds(cut_at, params)
+    return start <= _naive_utc(candidate.published_at) < end
+
+
+def _fresh_key(candidate: Candidate, params: SelectionParams) -> tuple:
+    score = wilson_lower_bound(candidate.applause, candidate.readers, params.z)
+    return (not candidate.pinned, -score, _naive_utc(candidate.published_at), candidate.story_id)
+
+
+def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _ShowingIndex,
+               params: SelectionParams) -> tuple | None:
+    """The canon sort key (smaller first), ending with the story id; None when not due."""
+    if not (candidate.in_canon and candidate.resurface and _may_appear(candidate)):
+        return None
+    # Canonized stories always carry canonized_at; the publication date is a fallback for
+    # rows promoted before it was recorded.
+    since = _naive_utc(candidate.canonized_at or candidate.published_at)
+    eligible_at = since + params.canon_min_age
+    if cut_at < eligible_at:
+        return None
+    resurfaced = shown.count(candidate.story_id, SECTION_CANON)
+    last = shown.last(candidate.story_id)
+    interval = params.interval_after(resurfaced)
+    due_at = eligible_at if last is None else max(eligible_at, last + interval)
+    if cut_at < due_at:
+        return None
+    # Exact arithmetic, so that equal overdue ratios tie on every platform.
+    overdue = Fraction(_seconds(cut_at - due_at), _seconds(interval))
+    lifetime = candidate.lifetime_score
+    if lifetime is None or math.isnan(lifetime):  # NaN would make the sort order-dependent
+        lifetime = wilson_lower_bound(candidate.applause, candidate.readers, params.z)
+    anniversary = is_anniversary(candidate.happened_on, cut_at.date(), params.anniversary_days)
+    return (not anniversary, -overdue, -lifetime, stable_hash(issue_key, candidate.story_id),
+            candidate.story_id)
+
+
+def _seconds(delta: timedelta) -> int:
+    return delta.days * 86_400 + delta.seconds
+
+
+class _ShowingIndex:
+    """Earlier appearances per story; those at or after the cut are ignored, so rebuilding an
+    issue whose own appearances are already recorded gives the same selection."""
+
+    def __init__(self, history: Iterable[Appearance], before: datetime) -> None:
+        self._counts: Counter[tuple[int, str]] = Counter()
+        self._totals: Counter[int] = Counter()
+        self._last: dict[int, datetime] = {}
+        for appearance in history:
+            at = _naive_utc(appearance.cut_at)
+            if at >= before:
+                continue
+            self._counts[appearance.story_id, appearance.section] += 1
+            self._totals[appearance.story_id] += 1
+            if appearance.story_id not in self._last or at > self._last[appearance.story_id]:
+                self._last[appearance.story_id] = at
+
+    def count(self, story_id: int, section: str | None = None) -> int:
+        if section is None:
+            return self._totals[story_id]
+        return self._counts[story_id, section]
+
+    def last(self, story_id: int) -> datetime | None:
+        return self._last.get(story_id)
+
+
+class _Fairness:
+    """The whole issue's budget: stories per honoree and per department."""
+
+    def __init__(self, params: SelectionParams) -> None:
+        self._params = params
+        self._honorees: Counter[int] = Counter()
+        self._departments: Counter[str] = Counter()
+        self._chosen: set[int] = set()
+
+    def take(self, ranked: list[Candidate], limit: int) -> tuple[int, ...]:
+        """The first `limit` stories of `ranked` that fit the budget, which they then use."""
+        taken: list[int] = []
+        for candidate in ranked:
+            if len(taken) >= limit:
+                break
+            if candidate.story_id in self._chosen or not self._fits(candidate):
+                continue
+            self._use(candidate)
+            taken.append(candidate.story_id)
+        return tuple(taken)
+
+    def _fits(self, candidate: Candidate) -> bool:
+        honorees, departments = _people(candidate)
+        if any(self._honorees[h] >= self._params.max_per_honoree for h in honorees):
+            return False
+        return all(self._departments[d] < self._params.max_per_department for d in departments)
+
+    def _use(self, candidate: Candidate) -> None:
+        honorees, departments = _people(candidate)
+        self._chosen.add(candidate.story_id)
+        self._honorees.update(honorees)
+        self._departments.update(departments)
+
+
+def _people(candidate: Candidate) -> tuple[set[int], set[str]]:
+    """A story's distinct honorees and named departments; a blank department is no department."""
+    departments = {d.strip() for d in candidate.honoree_departments if d and d.strip()}
+    return set(candidate.honoree_ids), departments
+
+
+__all__ = [
+    "SECTION_ALSO_NEW",
+    "SECTION_CANON",
+    "SECTION_NEW",
+    "Appearance",
+    "Candidate",
+    "IssueSelection",
+    "SelectionParams",
+    "is_anniversary",
+    "issue_key_for",
+    "select_issue",
+    "stable_hash",
+    "wilson_lower_bound",
+    "window_bounds",
+]

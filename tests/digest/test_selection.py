@@ -1,0 +1,410 @@
+"""Digest selection: the window, ranking, the canon's ladder, fairness, and a five-year run."""
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+
+from storyboard.digest.selection import (
+    SECTION_ALSO_NEW,
+    SECTION_CANON,
+    SECTION_NEW,
+    Appearance,
+    Candidate,
+    SelectionParams,
+    is_anniversary,
+    select_issue,
+    stable_hash,
+    wilson_lower_bound,
+    window_bounds,
+)
+
+CUT = datetime(2026, 6, 15, 7, 0)  # a Monday, 07:00 UTC
+LONG_AGO = CUT - timedelta(days=400)
+
+
+def fresh(story_id, *, hours_before=48, applause=0, readers=0, person=None, department=None, **overrides):
+    """A story published `hours_before` the cut, about one person in their own department."""
+    person = story_id if person is None else person
+    department = f"dept-{story_id}" if department is None else department
+    return Candidate(
+        story_id=story_id,
+        published_at=CUT - timedelta(hours=hours_before),
+        happened_on=date(2026, 1, 10),
+        applause=applause,
+        readers=readers,
+        honoree_ids=(person,),
+        honoree_departments=(department,),
+        **overrides,
+    )
+
+
+def canon(story_id, *, canonized_days_before=200, happened_on=date(2020, 1, 10), score=0.5, person=None,
+          department=None, **overrides):
+    """A canon story canonized `canonized_days_before` the cut."""
+    person = 1000 + story_id if person is None else person
+    department = f"canon-dept-{story_id}" if department is None else department
+    return Candidate(
+        story_id=story_id,
+        published_at=LONG_AGO,
+        happened_on=happened_on,
+        in_canon=True,
+        canonized_at=CUT - timedelta(days=canonized_days_before),
+        honoree_ids=(person,),
+        honoree_departments=(department,),
+        lifetime_score=score,
+        **overrides,
+    )
+
+
+def shown(story_id, weeks_before, section=SECTION_CANON):
+    return Appearance(story_id=story_id, cut_at=CUT - timedelta(weeks=weeks_before), section=section)
+
+
+def ids(selection):
+    return (selection.new, selection.also_new, selection.canon)
+
+
+# --- Wilson ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("positive", "total", "expected"),
+    [
+        (2, 2, 0.3424),
+        (90, 100, 0.8256),
+        (0, 0, 0.0),
+        (0, 10, 0.0),
+        (12, 10, wilson_lower_bound(10, 10)),  # applause beyond readers counts as all readers
+    ],
+)
+def test_wilson_lower_bound(positive, total, expected):
+    assert wilson_lower_bound(positive, total) == pytest.approx(expected, abs=5e-5)
+
+
+def test_small_samples_do_not_win():
+    assert wilson_lower_bound(2, 2) < wilson_lower_bound(90, 100)
+
+
+# --- This week's stories ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("published_before_cut", "in_window"),
+    [
+        (timedelta(hours=23), False),  # still gathering readers
+        (timedelta(hours=24), False),  # the window's end is out: [start, end)
+        (timedelta(hours=25), True),
+        (timedelta(days=8), True),  # exactly the window's start is in
+        (timedelta(days=8, seconds=1), False),  # last week's window
+    ],
+)
+def test_window_edges(published_before_cut, in_window):
+    story = replace(fresh(1), published_at=CUT - published_before_cut)
+    selection = select_issue(CUT, [story], [])
+    assert (selection.new == (1,)) is in_window
+
+
+def test_consecutive_windows_tile_time():
+    start, end = window_bounds(CUT, SelectionParams())
+    next_start, _ = window_bounds(CUT + timedelta(weeks=1), SelectionParams())
+    assert (start, end, next_start) == (CUT - timedelta(days=8), CUT - timedelta(hours=24), end)
+
+
+def test_pins_first_then_wilson_then_earlier_publication_then_id():
+    stories = [
+        fresh(1, applause=90, readers=100),
+        fresh(2, applause=1, readers=50, pinned=True),
+        fresh(3, applause=2, readers=2),  # 0.34: fewer readers, so below story 1
+        fresh(4, applause=9, readers=10, hours_before=30),
+        fresh(5, applause=9, readers=10, hours_before=40),  # same score, published earlier
+        fresh(7, applause=0, readers=0),
+        fresh(6, applause=0, readers=0),  # same score and time: the lower id first
+    ]
+    selection = select_issue(CUT, stories, [])
+    assert selection.new == (2, 1, 5)
+    assert selection.also_new == (4, 3, 6, 7)
+
+
+def test_three_new_then_at_most_five_also_new():
+    selection = select_issue(CUT, [fresh(i, applause=i, readers=20) for i in range(1, 11)], [])
+    assert selection.new == (10, 9, 8)
+    assert selection.also_new == (7, 6, 5, 4, 3)
+
+
+def test_a_story_featured_before_is_not_new_again():
+    selection = select_issue(CUT, [fresh(1), fresh(2)], [shown(1, 1, SECTION_ALSO_NEW)])
+    assert selection.new == (2,)
+
+
+def test_history_at_or_after_the_cut_is_ignored_so_rebuilding_an_issue_is_stable():
+    stories = [fresh(1), fresh(2), canon(3)]
+    first = select_issue(CUT, stories, [])
+    recorded = [Appearance(i, CUT, SECTION_NEW) for i in first.new] + [Appearance(3, CUT, SECTION_CANON)]
+    assert select_issue(CUT, stories, recorded) == first
+
+
+# --- The canon --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("resurfaced", "weeks_since_last", "due"),
+    [
+        (0, None, True),  # never shown: due
+        (1, 3, False),
+        (1, 4, True),
+        (2, 7, False),
+        (2, 8, True),
+        (3, 15, False),
+        (3, 16, True),
+        (4, 25, False),
+        (4, 26, True),
+        (5, 51, False),
+        (5, 52, True),
+        (9, 51, False),  # every 52 weeks forever
+        (9, 52, True),
+    ],
+)
+def test_ladder_due_dates(resurfaced, weeks_since_last, due):
+    history = [shown(1, weeks_since_last + 60 * n) for n in range(resurfaced)]
+    selection = select_issue(CUT, [canon(1, canonized_days_before=4000)], history)
+    assert (selection.canon == (1,)) is due
+
+
+@pytest.mark.parametrize(
+    ("story", "due"),
+    [
+        (canon(1, canonized_days_before=27), False),
+        (canon(1, canonized_days_before=28), True),
+        # Without a canonization time the publication time counts.
+        (replace(canon(1), canonized_at=None, published_at=CUT - timedelta(days=27)), False),
+        (replace(canon(1), canonized_at=None, published_at=CUT - timedelta(days=28)), True),
+    ],
+)
+def test_canon_stories_are_at_least_28_days_old(story, due):
+    assert (select_issue(CUT, [story], []).canon == (1,)) is due
+
+
+def test_a_new_appearance_keeps_the_first_interval_before_the_canon():
+    story = canon(1, canonized_days_before=30)
+    assert select_issue(CUT, [story], [shown(1, 3, SECTION_NEW)]).canon == ()
+    assert select_issue(CUT, [story], [shown(1, 4, SECTION_NEW)]).canon == (1,)
+
+
+def test_most_overdue_relative_to_interval_then_lifetime_score():
+    stories = [
+        canon(1, score=0.9),  # 52-week step, 13 weeks overdue: 0.25
+        canon(2, score=0.1),  # 4-week step, 2 weeks overdue: 0.5
+        canon(3, score=0.8),  # 8-week step, 2 weeks overdue: 0.25, lower score than 1
+    ]
+    history = [shown(1, 65 + 60 * n) for n in range(5)] + [shown(2, 6), shown(3, 10), shown(3, 40)]
+    params = SelectionParams(canon_count=3)
+    assert select_issue(CUT, stories, history, params).canon == (2, 1, 3)
+
+
+def test_full_ties_break_on_a_stable_hash_of_the_issue_and_story():
+    stories = [canon(i) for i in range(1, 9)]
+    params = SelectionParams(canon_count=8)
+    for cut in (CUT, CUT + timedelta(weeks=1)):
+        key = cut.date().isoformat()
+        expected = tuple(sorted(range(1, 9), key=lambda i: stable_hash(key, i)))
+        assert select_issue(cut, stories, [], params).canon == expected
+    assert stable_hash("2026-06-15", 1) == stable_hash("2026-06-15", 1) != stable_hash("2026-06-22", 1)
+
+
+@pytest.mark.parametrize(
+    ("happened_on", "on", "expected"),
+    [
+        (date(2019, 6, 15), date(2026, 6, 15), True),
+        (date(2019, 6, 12), date(2026, 6, 15), True),
+        (date(2019, 6, 18), date(2026, 6, 15), True),
+        (date(2019, 6, 11), date(2026, 6, 15), False),
+        (date(2019, 6, 19), date(2026, 6, 15), False),
+        (date(2019, 12, 30), date(2026, 1, 2), True),  # across New Year
+        (date(2019, 1, 2), date(2025, 12, 30), True),
+        (date(2024, 2, 29), date(2025, 2, 28), True),  # 29 February in a common year
+        (date(2024, 2, 29), date(2025, 3, 3), True),
+        (date(2024, 2, 29), date(2025, 3, 4), False),
+        (date(2024, 2, 29), date(2028, 2, 29), True),
+        (date(2026, 6, 14), date(2026, 6, 15), False),  # not a year old: no anniversary yet
+        (None, date(2026, 6, 15), False),
+    ],
+)
+def test_anniversaries(happened_on, on, expected):
+    assert is_anniversary(happened_on, on, 3) is expected
+
+
+def test_anniversaries_come_first():
+    stories = [
+        canon(1, score=0.9),  # never shown since it became canon long ago: most overdue
+        canon(2, score=0.1, happened_on=date(2021, 6, 17), canonized_days_before=30),
+    ]
+    assert select_issue(CUT, stories, [], SelectionParams(canon_count=1)).canon == (2,)
+
+
+# --- Fairness and exclusions --------------------------------------------------------------------
+
+def test_one_story_per_honoree_across_the_whole_issue():
+    stories = [
+        fresh(1, applause=9, readers=10, person=7),
+        fresh(2, applause=8, readers=10, person=7),
+        fresh(3, applause=1, readers=10),
+        canon(4, person=7),
+        canon(5),
+    ]
+    selection = select_issue(CUT, stories, [])
+    assert ids(selection) == ((1, 3), (), (5,))
+
+
+def test_a_story_with_two_honorees_uses_both():
+    both = replace(fresh(1, applause=9, readers=10), honoree_ids=(7, 8), honoree_departments=("a", "b"))
+    selection = select_issue(CUT, [both, fresh(2, person=8), fresh(3, person=9)], [])
+    assert selection.new == (1, 3)
+
+
+def test_at_most_two_stories_per_department_across_the_whole_issue():
+    stories = [
+        fresh(1, applause=9, readers=10, department="Stores"),
+        fresh(2, applause=8, readers=10, department="Stores"),
+        fresh(3, applause=7, readers=10, department="Stores"),
+        fresh(4, applause=6, readers=10),
+        fresh(5, applause=5, readers=10, department="Stores"),
+        canon(6, department="Stores"),
+        canon(7),
+    ]
+    selection = select_issue(CUT, stories, [])
+    assert ids(selection) == ((1, 2, 4), (), (7,))
+
+
+def test_a_blank_department_is_no_department():
+    stories = [fresh(i, department="") for i in range(1, 5)]
+    assert len(select_issue(CUT, stories, []).new) == 3
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kept"),
+    [
+        ({}, True),
+        ({"opted_out": True}, False),
+        ({"status": "archived"}, False),
+        ({"status": "rejected"}, False),
+        ({"status": "submitted"}, False),
+        ({"any_honoree_left": True}, False),
+        ({"any_honoree_left": True, "legacy": True}, True),
+        ({"legacy": True}, True),
+    ],
+)
+def test_exclusions_apply_to_both_sections(overrides, kept):
+    selection = select_issue(CUT, [fresh(1, **overrides), canon(2, **overrides)], [])
+    assert ids(selection) == (((1,), (), (2,)) if kept else ((), (), ()))
+
+
+def test_resurfacing_off_keeps_a_story_out_of_the_canon_only():
+    selection = select_issue(CUT, [fresh(1, resurface=False), canon(2, resurface=False)], [])
+    assert ids(selection) == ((1,), (), ())
+
+
+def test_nothing_qualifies_means_no_issue():
+    assert select_issue(CUT, [], []).is_empty
+    stale = replace(fresh(1), published_at=CUT - timedelta(days=30))
+    not_due = canon(2)
+    selection = select_issue(CUT, [stale, not_due, fresh(3, opted_out=True)], [shown(2, 1)])
+    assert selection.is_empty and selection.issue_key == "2026-06-15"
+    assert not select_issue(CUT, [fresh(1)], []).is_empty
+
+
+def test_a_candidate_given_twice_is_refused():
+    with pytest.raises(ValueError, match="candidate twice"):
+        select_issue(CUT, [fresh(1), fresh(1)], [])
+
+
+def test_aware_times_mean_the_same_instant():
+    naive = select_issue(CUT, [fresh(1), canon(2)], [])
+    aware_story = replace(fresh(1), published_at=fresh(1).published_at.replace(tzinfo=UTC))
+    assert select_issue(CUT.replace(tzinfo=UTC), [aware_story, canon(2)], []) == naive
+
+
+# --- Determinism --------------------------------------------------------------------------------
+
+def test_the_same_input_in_any_order_gives_the_same_ids():
+    stories = [fresh(i, applause=i % 3, readers=3, person=i % 7, department=f"d{i % 4}") for i in range(1, 16)]
+    stories += [fresh(16, pinned=True), fresh(17, pinned=True)]
+    stories += [canon(i, person=i % 5, department=f"d{i % 3}") for i in range(20, 35)]
+    stories += [canon(40, happened_on=date(2022, 6, 14)), canon(41, happened_on=date(2022, 6, 16))]
+    history = [shown(i, 4 + i % 5) for i in range(20, 28)] + [shown(9, 2, SECTION_NEW)]
+    expected = select_issue(CUT, stories, history)
+    assert not expected.is_empty and len(expected.canon) == 2 and len(expected.new) == 3
+    for seed in range(25):
+        rng = random.Random(seed)
+        shuffled_stories, shuffled_history = stories[:], history[:]
+        rng.shuffle(shuffled_stories)
+        rng.shuffle(shuffled_history)
+        assert select_issue(CUT, shuffled_stories, shuffled_history) == expected
+
+
+# --- Five years of a company ----------------------------------------------------------------------
+
+def test_a_260_week_simulation_of_a_company():
+    """300 people in 8 departments, about 5 new stories a week, 60 canon stories promoted over
+    four years. Two canon slots a week carry about 100 stories once all are on the yearly step,
+    but each newly promoted story takes 5 slots in its first 58 weeks, so ~100 promotions in five
+    years is more than the slots hold; 60 keeps the ladder on time."""
+    rng = random.Random(20261123)
+    weeks, people = 260, 300
+    departments = {person: f"dept-{person % 8}" for person in range(people)}
+    start = datetime(2021, 1, 4, 7, 0)
+    end = start + timedelta(weeks=weeks - 1)
+    stories: dict[int, Candidate] = {}
+    history: list[Appearance] = []
+    # One promotion every 3.4 weeks or so, from week 4 to week 208.
+    promotions = [4 + (204 * n) // 60 for n in range(60)]
+    next_id, full_issues = 1, 0
+    for week in range(weeks):
+        cut = start + timedelta(weeks=week)
+        for _ in range(rng.randint(3, 7)):
+            honorees = tuple(rng.sample(range(people), rng.choice((1, 1, 1, 2))))
+            published_at = cut - timedelta(days=8) + timedelta(seconds=rng.randrange(7 * 86_400))
+            readers = rng.randint(0, 200)
+            stories[next_id] = Candidate(
+                story_id=next_id,
+                published_at=published_at,
+                happened_on=(published_at - timedelta(days=rng.randint(1, 700))).date(),
+                applause=rng.randint(0, readers),
+                readers=readers,
+                pinned=rng.random() < 0.05,
+                honoree_ids=honorees,
+                honoree_departments=tuple(departments[p] for p in honorees),
+            )
+            next_id += 1
+        older = sorted(s.story_id for s in stories.values() if not s.in_canon and s.published_at < cut - timedelta(weeks=2))
+        for story_id in rng.sample(older, promotions.count(week)):
+            stories[story_id] = replace(stories[story_id], in_canon=True, canonized_at=cut - timedelta(days=1))
+        selection = select_issue(cut, list(stories.values()), history)
+        for section, chosen in ((SECTION_NEW, selection.new), (SECTION_ALSO_NEW, selection.also_new),
+                                (SECTION_CANON, selection.canon)):
+            history.extend(Appearance(story_id, cut, section) for story_id in chosen)
+        issue = [stories[i] for i in selection.story_ids]
+        honorees = Counter(h for story in issue for h in set(story.honoree_ids))
+        per_department = Counter(d for story in issue for d in set(story.honoree_departments))
+        assert max(honorees.values(), default=0) <= 1, week
+        assert max(per_department.values(), default=0) <= 2, week
+        assert len(selection.new) <= 3 and len(selection.also_new) <= 5 and len(selection.canon) <= 2
+        assert len(selection.story_ids) == len(set(selection.story_ids))
+        full_issues += len(selection.new) == 3
+
+    assert full_issues >= weeks * 0.9
+    shown_at: dict[int, list[datetime]] = defaultdict(list)
+    for appearance in history:
+        shown_at[appearance.story_id].append(appearance.cut_at)
+    for times in shown_at.values():
+        assert all(later - earlier >= timedelta(weeks=4) for earlier, later in pairwise(times))
+
+    canon_stories = [s for s in stories.values() if s.in_canon]
+    assert len(canon_stories) == 60
+    resurfaced = Counter(a.story_id for a in history if a.section == SECTION_CANON)
+    # The ladder itself puts the fifth showing 58 weeks after promotion (4 + 4 + 8 + 16 + 26).
+    settled = [s for s in canon_stories if s.canonized_at <= end - timedelta(weeks=64)]
+    assert len(settled) >= 40
+    assert min(resurfaced[s.story_id] for s in settled) >= 5
+    assert all(resurfaced[s.story_id] >= 1 for s in canon_stories if s.canonized_at <= end - timedelta(weeks=5))

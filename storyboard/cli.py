@@ -23,8 +23,10 @@ def init_db_command() -> None:
 
 def register_commands(app: Flask) -> None:
     from storyboard.demo import seed_demo_command
+    from storyboard.digest.cli import digest_cli
     from storyboard.people.importer import people_cli
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(people_cli)
+    app.cli.add_command(digest_cli)

@@ -55,3 +55,19 @@ WTF_CSRF_TIME_LIMIT = None
 # Behind a reverse proxy, how many proxies set X-Forwarded-For; 0 trusts none. The login
 # throttle counts by client address, so set this or every user shares the proxy's address.
 PROXY_FIX_X_FOR = 0
+
+# The digest: one issue per period for everyone, cut at this local day and time.
+DIGEST_CUT_DAY = "monday"
+DIGEST_CUT_TIME = "07:00"
+DIGEST_TIMEZONE = "Europe/London"
+DIGEST_NEW_COUNT = 3  # this week's stories told in full
+DIGEST_ALSO_NEW_MAX = 5  # more new stories, titles only
+DIGEST_WINDOW_DAYS = 7  # published in the week...
+DIGEST_WINDOW_LAG_HOURS = 24  # ...ending this long before the cut, so stories gather readers
+DIGEST_CANON_COUNT = 2  # classics from the canon per issue
+DIGEST_CANON_MIN_AGE_DAYS = 28
+DIGEST_LADDER_WEEKS = [4, 8, 16, 26]  # weeks between a canon story's showings, then...
+DIGEST_LADDER_CAP_WEEKS = 52  # ...once a year
+DIGEST_ANNIVERSARY_DAYS = 3  # "on this day": anniversaries within this many days come first
+DIGEST_MAX_PER_HONOREE = 1
+DIGEST_MAX_PER_DEPARTMENT = 2

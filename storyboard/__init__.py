@@ -151,6 +151,7 @@ def register_template_helpers(app: Flask) -> None:
     from storyboard.models import StoryStatus
 
     app.jinja_env.filters["stored_html"] = stored
+    app.jinja_env.filters["status_label"] = lambda status: StoryStatus(status).label
     app.jinja_env.globals["allowed_moves"] = lambda story: sorted(
         ALLOWED_TRANSITIONS.get(StoryStatus(story.status), ()), key=list(StoryStatus).index
     )

@@ -12,3 +12,8 @@ class CheckboxListField(SelectMultipleField):
 def strip_text(value: str | None) -> str:
     """Field filter: surrounding spaces removed, and a field missing from the form is ''."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def form_status(form) -> int:
+    """HTTP status for showing a form: 200 when first shown, 400 when sent back with errors."""
+    return 400 if form.is_submitted() else 200

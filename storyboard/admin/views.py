@@ -29,6 +29,7 @@ from storyboard.auth import service as auth_service
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import admin_required, curator_required
 from storyboard.extensions import db
+from storyboard.forms import form_status
 from storyboard.models import AuditEntry, Person, Value
 from storyboard.pagination import paginate
 
@@ -100,7 +101,7 @@ def edit_value(value_id: int):
     value = _value(value_id)
     form = ValueForm(obj=value, editing=value)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("admin/value_edit.html", value=value, form=form), status
     old_name = value.name
     changed = _save_or_name_taken(

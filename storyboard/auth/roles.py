@@ -1,27 +1,27 @@
 """Role checks on the server, as view decorators."""
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user
 
-
-def curator_required(view):
-    """Only curators and admins get through; everyone else gets 403."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_curator:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+from storyboard.models import Person
 
 
-def admin_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
+def role_required(allowed: Callable[[Person], bool]):
+    """Let through signed-in people for whom `allowed(person)` holds; 403 for everyone else."""
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+curator_required = role_required(lambda person: person.is_curator)
+admin_required = role_required(lambda person: person.is_admin)

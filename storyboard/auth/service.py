@@ -6,9 +6,9 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard import mail
 from storyboard.clock import utcnow

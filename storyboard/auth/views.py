@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from storyboard.auth import service
 from storyboard.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from storyboard.extensions import db, limiter
+from storyboard.forms import form_status
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -57,7 +58,7 @@ def login():
         return redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
     form = LoginForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/login.html", form=form), status
     person = service.authenticate(form.email.data, form.password.data)
     if person is None:
@@ -94,7 +95,7 @@ def _password_from_link(token: str, salt: str, max_age: int, done_message: str):
         return render_template("auth/link_invalid.html"), 400
     form = SetPasswordForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/set_password.html", form=form, person=person), status
     person.set_password(form.password.data)
     db.session.commit()
@@ -108,7 +109,7 @@ def _password_from_link(token: str, salt: str, max_age: int, done_message: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/forgot.html", form=form), status
     person = service.find_by_email(form.email.data)
     if person is not None and person.active:

@@ -4,7 +4,14 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from storyboard.extensions import db
-from storyboard.models import Person, Story, StoryStatus, Value, story_nominees, story_values
+from storyboard.models import (
+    Person,
+    Story,
+    StoryStatus,
+    Value,
+    story_nominees,
+    story_values,
+)
 
 
 def _escape_like(text: str) -> str:

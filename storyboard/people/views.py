@@ -20,6 +20,7 @@ from storyboard.admin import service as admin_service
 from storyboard.auth import service as auth_service
 from storyboard.auth.roles import admin_required
 from storyboard.extensions import db
+from storyboard.forms import form_status
 from storyboard.models import Person, Story, story_nominees
 from storyboard.pagination import paginate
 from storyboard.people import service
@@ -79,7 +80,7 @@ def profile(person_id: int):
 def invite():
     form = InviteForm()
     if not form.validate_on_submit():
-        return render_template("people/invite.html", form=form), 400 if form.is_submitted() else 200
+        return render_template("people/invite.html", form=form), form_status(form)
     person = admin_service.invite(
         current_user, **{name: form[name].data for name in admin_service.INVITE_FIELDS}
     )

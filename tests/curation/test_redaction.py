@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import func, select, text as sql
 
 from storyboard.curation import service as curation
-from storyboard.curation.pii import REDACTED
 from storyboard.db_helpers import dialect_name
 from storyboard.extensions import db
-from storyboard.models import AuditEntry, Notification, Story, StoryRevision, StoryStatus, ThankYou
+from storyboard.models import AuditEntry, Notification, StoryRevision, StoryStatus, ThankYou
 from storyboard.stories import service as story_service
 
 SECRET = "zanzibar.quux@example.org"

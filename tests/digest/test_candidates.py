@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from storyboard.digest.candidates import load_candidates, next_cut, params_from_config
-from storyboard.extensions import db
 
 CUT = datetime(2026, 11, 23, 7, 0)  # a Monday, 07:00 in London (GMT in November)
 

@@ -71,3 +71,4 @@ DIGEST_LADDER_CAP_WEEKS = 52  # ...once a year
 DIGEST_ANNIVERSARY_DAYS = 3  # "on this day": anniversaries within this many days come first
 DIGEST_MAX_PER_HONOREE = 1
 DIGEST_MAX_PER_DEPARTMENT = 2
+DIGEST_UNSUBSCRIBE_RATE_LIMIT = "30 per minute"  # one-click unsubscribe POSTs per address

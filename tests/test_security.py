@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
 EXPECTED_PUBLIC = {
     "auth.login", "auth.set_password", "auth.reset_password", "auth.forgot_password",
-    "health.healthz", "static",
+    "health.healthz", "static", "digest.unsubscribe",
 }
 _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>\w+)>")
 

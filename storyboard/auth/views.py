@@ -20,7 +20,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Everything else needs a signed-in person; new routes are private unless listed here.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "auth.set_password", "auth.forgot_password", "auth.reset_password",
-    "health.healthz", "static",
+    "health.healthz", "static", "digest.unsubscribe",
 })
 
 TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Please wait a minute and try again."

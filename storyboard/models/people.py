@@ -41,6 +41,8 @@ class Person(UserMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     # "Don't feature me in digests": stories about this person are never picked for one.
     hide_from_digests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How often this person gets the digest: weekly, monthly (the first issue of a month) or never.
+    digest_frequency: Mapped[str] = mapped_column(String(16), default="weekly", server_default="weekly")
 
     manager: Mapped[Optional[Person]] = relationship(
         remote_side=[id], back_populates="reports"

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.db_helpers import insert_if_absent
+from storyboard.digest.unsubscribe import FREQUENCIES as DIGEST_FREQUENCIES
 from storyboard.extensions import db
 from storyboard.models import Notification, NotificationKind, story_digest_opt_outs
 from storyboard.notifications import service
@@ -54,6 +55,11 @@ def preferences():
         }
         service.save_settings(current_user, choices)
         current_user.hide_from_digests = request.form.get("hide_from_digests") == "on"
+        frequency = request.form.get("digest_frequency")
+        if frequency is not None:  # absent from older forms: keep what is stored
+            if frequency not in DIGEST_FREQUENCIES:
+                abort(400)
+            current_user.digest_frequency = frequency
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("notifications.preferences"))

@@ -1,0 +1,199 @@
+"""The digest email: one rendering per issue, then one small message per recipient.
+
+`build_digest_content` renders the text and HTML templates and inlines the CSS once per issue;
+only the unsubscribe link differs between recipients, so it is a placeholder substituted in
+`build_digest_message`. Story bodies come from `Story.body_html`, which the Markdown chokepoint
+has already sanitised.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from urllib.parse import urljoin
+
+import css_inline
+from flask import current_app, render_template
+from markupsafe import Markup
+
+from storyboard import PROJECT_ROOT
+from storyboard.auth.service import external_url
+from storyboard.digest.selection import IssueSelection
+from storyboard.digest.unsubscribe import unsubscribe_url
+from storyboard.models import Person, Story
+
+# Stands in for the per-person unsubscribe URL in the rendered issue; plain letters and
+# underscores, so neither Jinja, css-inline nor the text template changes it.
+UNSUBSCRIBE_PLACEHOLDER = "__STORYBOARD_DIGEST_UNSUBSCRIBE_URL__"
+# Gmail clips HTML over about 102 KB; stay clear of it.
+MAX_HTML_BYTES = 100_000
+# Characters of body HTML per story before it is cut to an excerpt with a "read the rest" link;
+# tried in turn until the whole issue fits.
+BODY_BUDGETS = (12_000, 5_000, 2_000, 600)
+CSS_PATH = PROJECT_ROOT / "templates" / "email" / "digest.css"
+# Headers as long as the SMTP limit allows: the default 78 would encode a long
+# List-Unsubscribe URL as RFC 2047 words, which mail clients do not follow.
+DIGEST_POLICY = policy.default.clone(max_line_length=998)
+
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_HREF = re.compile(r'href="([^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"(?i)</(p|li|h[2-4]|blockquote|pre|tr)>|<br\s*/?>")
+
+
+@dataclass(frozen=True)
+class DigestStory:
+    """One story as the email shows it."""
+
+    id: int
+    title: str
+    url: str
+    nominees: tuple[str, ...]
+    values: tuple[str, ...]
+    body_html: Markup
+    body_text: str
+    truncated: bool
+    canon_lesson: str | None
+    happened_on: date | None
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """An issue rendered once: subject, text and inlined HTML with an unsubscribe placeholder."""
+
+    issue_key: str
+    subject: str
+    text: str
+    html: str
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break and control character turned into a space."""
+    return " ".join(_LINE_BREAKS.sub(" ", text or "").split())
+
+
+def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) -> DigestContent:
+    """Render the issue once; `stories` must include every story the selection names."""
+    by_id = {story.id: story for story in stories}
+    missing = [story_id for story_id in selection.story_ids if story_id not in by_id]
+    if missing:
+        raise ValueError(f"Stories {missing} are selected but were not given.")
+    if selection.is_empty:
+        raise ValueError("An empty selection has no email: no issue is sent.")
+    company = current_app.config["COMPANY_NAME"]
+    top = by_id[selection.story_ids[0]]
+    subject = one_line(f"{company} Storyboard: {one_line(top.title)}")
+    links = {
+        "nominate": external_url("stories.nominate"),
+        "preferences": external_url("notifications.preferences"),
+        "home": external_url("stories.feed"),
+        "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
+    }
+    css = CSS_PATH.read_text(encoding="utf-8")
+    inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=css)
+    for budget in BODY_BUDGETS:
+        sections = {
+            name: [_digest_story(by_id[story_id], budget) for story_id in ids]
+            for name, ids in (("new", selection.new), ("also_new", selection.also_new),
+                              ("canon", selection.canon))
+        }
+        context = {"company": company, "subject": subject, "links": links, **sections}
+        inlined = inliner.inline(render_template("email/digest.html", **context))
+        if len(inlined.encode()) <= MAX_HTML_BYTES:
+            break
+    text = render_template("email/digest.txt", **context)
+    return DigestContent(issue_key=selection.issue_key, subject=subject, text=text, html=inlined)
+
+
+def build_digest_message(content: DigestContent, person: Person) -> EmailMessage:
+    """The issue addressed to one person, with their unsubscribe link and list headers."""
+    domain = sender_domain()
+    link = unsubscribe_url(person)
+    message = EmailMessage(policy=DIGEST_POLICY)
+    # EmailMessage refuses header values with line breaks; the subject has none (one_line).
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = person.email
+    message["Subject"] = content.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = digest_message_id(content.issue_key, person.id, domain)
+    company = one_line(current_app.config["COMPANY_NAME"]).replace('"', "")
+    message["List-Id"] = f'"{company} Storyboard digest" <digest.{domain}>'
+    message["List-Unsubscribe"] = f"<{link}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(content.text.replace(UNSUBSCRIBE_PLACEHOLDER, link))
+    message.add_alternative(
+        content.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link, quote=True)), subtype="html"
+    )
+    return message
+
+
+def digest_message_id(issue_key: str, person_id: int, domain: str) -> str:
+    """Stable for one delivery (a resend reuses it) and unguessable without the secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"{issue_key}:{person_id}".encode(), hashlib.sha256).hexdigest()
+    return f"<{digest[:32]}@{domain}>"
+
+
+def sender_domain() -> str:
+    """The domain of MAIL_DEFAULT_SENDER, for Message-ID and List-Id."""
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return address.rpartition("@")[2].strip() or "localhost"
+
+
+def _digest_story(story: Story, budget: int) -> DigestStory:
+    url = external_url("stories.show", story_id=story.id)
+    body = _absolute_links(story.body_html or "")
+    truncated = len(body) > budget
+    if truncated:
+        # Cutting HTML mid-tag is unsafe, so a long story becomes a plain-text excerpt.
+        excerpt = _html_to_text(body)[:budget].rsplit(" ", 1)[0]
+        body = f"<p>{html.escape(excerpt)}…</p>"
+    return DigestStory(
+        id=story.id,
+        title=one_line(story.title),
+        url=url,
+        nominees=tuple(person.name for person in story.nominees),
+        values=tuple(value.name for value in story.values),
+        body_html=Markup(body),
+        body_text=_html_to_text(body),
+        truncated=truncated,
+        canon_lesson=story.canon_lesson if story.in_canon else None,
+        happened_on=story.happened_on,
+    )
+
+
+def _absolute_links(body_html: str) -> str:
+    """Relative links in a story resolve against EXTERNAL_URL, as a mail client cannot."""
+    base = current_app.config["EXTERNAL_URL"].rstrip("/") + "/"
+
+    def absolute(match: re.Match) -> str:
+        target = html.unescape(match.group(1))
+        if re.match(r"(?i)(https?|mailto):", target):
+            return match.group(0)
+        return f'href="{html.escape(urljoin(base, target), quote=True)}"'
+
+    return _HREF.sub(absolute, body_html)
+
+
+def _html_to_text(fragment: str) -> str:
+    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n\n", fragment)))
+    paragraphs = (" ".join(part.split()) for part in text.split("\n\n"))
+    return "\n\n".join(part for part in paragraphs if part)
+
+
+__all__ = [
+    "DigestContent",
+    "DigestStory",
+    "UNSUBSCRIBE_PLACEHOLDER",
+    "build_digest_content",
+    "build_digest_message",
+    "digest_message_id",
+]

@@ -271,3 +271,13 @@ def test_a_thank_you_notifies_the_people_the_story_is_about(client, ctx, make_st
     assert "Grateful Gita thanked you" in note.message
     assert [m["To"] for m in smtp_server.messages] == ["hero@example.com"]
     assert thanker.id != hero.id
+
+
+def test_search_results_are_paginated(client, app, reader, make_story):
+    app.config["FEED_PAGE_SIZE"] = 2
+    for number in range(3):
+        make_story(title=f"Lighthouse rescue {number}")
+    first = client.get("/search?q=lighthouse").get_data(as_text=True)
+    assert first.count("Lighthouse rescue") == 2 and 'href="/search?page=2&amp;q=lighthouse"' in first
+    second = client.get("/search?q=lighthouse&page=2").get_data(as_text=True)
+    assert second.count("Lighthouse rescue") == 1 and "← Previous" in second and "Next →" not in second

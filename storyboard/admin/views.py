@@ -146,28 +146,27 @@ def move_value_down(value_id: int):
 @bp.post("/values/<int:value_id>/retire")
 @curator_required
 def retire_value(value_id: int):
-    value = _value(value_id)
-    _one_button()
-    try:
-        service.retire_value(current_user, value)
-    except service.Refused as refused:
-        _refuse(refused)
-    db.session.commit()
-    flash(f"Retired “{value.name}”. Stories that show it keep it.", "success")
-    return redirect(url_for("admin.values"))
+    return _change_value(value_id, service.retire_value, "Retired “{}”. Stories that show it keep it.")
 
 
 @bp.post("/values/<int:value_id>/restore")
 @curator_required
 def restore_value(value_id: int):
+    return _change_value(
+        value_id, service.restore_value, "Restored “{}”. It is offered on the nomination form again."
+    )
+
+
+def _change_value(value_id: int, change, done: str):
+    """A one-button change to a value: make it, commit, say so; 409 if the service refuses."""
     value = _value(value_id)
     _one_button()
     try:
-        service.restore_value(current_user, value)
+        change(current_user, value)
     except service.Refused as refused:
         _refuse(refused)
     db.session.commit()
-    flash(f"Restored “{value.name}”. It is offered on the nomination form again.", "success")
+    flash(done.format(value.name), "success")
     return redirect(url_for("admin.values"))
 
 
@@ -234,29 +233,28 @@ def change_role(person_id: int):
 @bp.post("/people/<int:person_id>/deactivate")
 @admin_required
 def deactivate(person_id: int):
-    person = _person(person_id)
-    _one_button()
-    try:
-        service.deactivate(current_user, person)
-    except service.Refused as refused:
-        db.session.rollback()
-        return _render_person(_person(person_id), problem=str(refused)), 409
-    db.session.commit()
-    flash(f"Deactivated {person.name}. They can no longer sign in.", "success")
-    return redirect(url_for("admin.person", person_id=person.id))
+    return _change_person(person_id, service.deactivate, "Deactivated {name}. They can no longer sign in.")
 
 
 @bp.post("/people/<int:person_id>/reactivate")
 @admin_required
 def reactivate(person_id: int):
+    return _change_person(
+        person_id, service.reactivate, "Reactivated {name}. They can sign in again as {role}."
+    )
+
+
+def _change_person(person_id: int, change, done: str):
+    """A one-button change to a person; refused ones show their page again with the reason."""
     person = _person(person_id)
     _one_button()
     try:
-        service.reactivate(current_user, person)
+        change(current_user, person)
     except service.Refused as refused:
-        return _render_person(person, problem=str(refused)), 409
+        db.session.rollback()
+        return _render_person(_person(person_id), problem=str(refused)), 409
     db.session.commit()
-    flash(f"Reactivated {person.name}. They can sign in again as {person.role}.", "success")
+    flash(done.format(name=person.name, role=person.role), "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
 
@@ -277,7 +275,7 @@ def resend_invitation(person_id: int):
         db.session.rollback()
         abort(503, "The mail server could not be reached, so the invitation was not sent. Try again later.")
     db.session.commit()
-    days = max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
+    days = auth_service.invitation_days()
     flash(f"Sent {person.name} a new invitation; the link works for {days} days.", "success")
     return redirect(url_for("admin.person", person_id=person.id))
 

@@ -99,15 +99,19 @@ def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
 def build_invitation(person: Person) -> EmailMessage:
     """The email with a link with which a new person sets their password and signs in."""
     link = external_url("auth.set_password", token=make_token(person, INVITE_SALT))
-    days = current_app.config["INVITATION_MAX_AGE"] // 86400
     return mail.build_from_templates(
         person.email,
         f"You're invited to {current_app.config['COMPANY_NAME']} Storyboard",
         "invitation",
         person=person,
         link=link,
-        days=max(days, 1),
+        days=invitation_days(),
     )
+
+
+def invitation_days() -> int:
+    """How many days an invitation link works, for the people reading about it."""
+    return max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
 
 
 def send_invitation(person: Person) -> None:

@@ -95,6 +95,6 @@ def invite():
             "error",
         )
         return redirect(url_for("admin.person", person_id=person.id))
-    days = max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
+    days = auth_service.invitation_days()
     flash(f"{person.name} has been invited; the link works for {days} days.", "success")
     return redirect(url_for("people.profile", person_id=person.id))

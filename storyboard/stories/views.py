@@ -13,7 +13,7 @@ from storyboard.curation.service import TransitionRefused
 from storyboard.db_helpers import MAX_ID, database_id
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value
-from storyboard.pagination import paginate, requested_page
+from storyboard.pagination import Page, paginate, requested_page
 from storyboard.people.service import search_people
 from storyboard.stories import search, service
 from storyboard.stories.forms import NominationForm, ThankYouForm
@@ -194,13 +194,8 @@ def search_view():
     per_page = current_app.config["FEED_PAGE_SIZE"]
     page_number = requested_page()
     results = search.search_published(query, per_page + 1, (page_number - 1) * per_page)
-    return render_template(
-        "stories/search.html",
-        query=query,
-        results=results[:per_page],
-        page_number=page_number,
-        has_next=len(results) > per_page,
-    )
+    page = Page(items=results[:per_page], number=page_number, has_next=len(results) > per_page)
+    return render_template("stories/search.html", query=query, page=page)
 
 
 @bp.get("/values")

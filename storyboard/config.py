@@ -72,3 +72,14 @@ DIGEST_ANNIVERSARY_DAYS = 3  # "on this day": anniversaries within this many day
 DIGEST_MAX_PER_HONOREE = 1
 DIGEST_MAX_PER_DEPARTMENT = 2
 DIGEST_UNSUBSCRIBE_RATE_LIMIT = "30 per minute"  # one-click unsubscribe POSTs per address
+
+# Sending the digest (`flask digest tick`): exactly once per person and issue.
+DIGEST_BATCH_SIZE = 250  # deliveries a sender claims at once and sends over one SMTP connection
+DIGEST_CLAIM_LEASE_SECONDS = 600  # a claim not recorded by then is picked up again (a crash)
+DIGEST_MAX_ATTEMPTS = 6  # temporary failures (4xx, timeouts) are retried up to this many tries
+DIGEST_RETRY_BASE_SECONDS = 300  # the first retry waits about this long, then it doubles
+DIGEST_RETRY_MAX_SECONDS = 6 * 3600
+DIGEST_STALE_HOURS = 72  # deliveries still unsent this long after the cut are given up
+DIGEST_BOUNCE_LIMIT = 3  # people with this many hard bounces get no more issues
+DIGEST_TICK_INTERVAL_SECONDS = 300  # how often `flask digest scheduler` runs a tick
+DIGEST_QUEUE = "storyboard-digest"  # the RQ queue batches go to when REDIS_URL is set

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storyboard.extensions import db
@@ -42,3 +42,27 @@ def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name.startswith("story_fts"):
         return False
     return name not in ("search_vector", "ix_stories_search")
+
+
+def begin_immediate() -> None:
+    """On SQLite, take the write lock now (BEGIN IMMEDIATE); call it first in a transaction.
+
+    SQLite has one writer at a time: a transaction that reads and then writes can fail on the
+    lock halfway through, so claims take it before reading. PostgreSQL needs nothing here.
+    """
+    if dialect_name() == "postgresql":
+        return
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_writing(advisory_key: int) -> None:
+    """Serialise one critical section across processes; call it first in a transaction.
+
+    PostgreSQL takes an advisory lock held until commit; SQLite takes its write lock.
+    """
+    if dialect_name() == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key})
+    else:
+        begin_immediate()

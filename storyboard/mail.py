@@ -55,14 +55,15 @@ def send(messages: Iterable[EmailMessage]) -> int:
         return 0
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        return _write_to_outbox(messages, Path(config["OUTBOX_DIR"]))
-    with _connect() as smtp:
+        return write_to_outbox(messages, Path(config["OUTBOX_DIR"]))
+    with connect() as smtp:
         for message in messages:
             smtp.send_message(message)
     return len(messages)
 
 
-def _connect() -> smtplib.SMTP:
+def connect() -> smtplib.SMTP:
+    """An SMTP connection to MAIL_SERVER, with STARTTLS and login as configured."""
     config = current_app.config
     host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
     if config.get("MAIL_USE_SSL"):
@@ -82,7 +83,8 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _write_to_outbox(messages: list[EmailMessage], outbox: Path) -> int:
+def write_to_outbox(messages: list[EmailMessage], outbox: Path) -> int:
+    """Write each message as an .eml file (the embedded default, with no mail server)."""
     outbox.mkdir(parents=True, exist_ok=True)
     for message in messages:
         (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))

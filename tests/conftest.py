@@ -197,16 +197,39 @@ def free_port() -> int:
 
 @dataclass
 class SMTPRecorder:
-    """Keeps every message a real aiosmtpd server accepted."""
+    """Keeps every message a real aiosmtpd server accepted, and the connections it saw.
+
+    `replies` makes the server refuse chosen recipients, e.g. {"a@x.com": "550 5.1.1 No such
+    user"}; `on_message` runs (in the server's thread) for each message it accepts.
+    """
 
     host: str = "127.0.0.1"
     port: int = 0
     messages: list[Message] = field(default_factory=list)
+    replies: dict[str, str] = field(default_factory=dict)
+    peers: set = field(default_factory=set)
+    on_message: object = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.peers.add(session.peer)
+        reply = self.replies.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
-        self.messages.append(message_from_bytes(raw, policy=policy.default))
+        message = message_from_bytes(raw, policy=policy.default)
+        self.messages.append(message)
+        if self.on_message:
+            self.on_message(message)
         return "250 Message accepted for delivery"
+
+    @property
+    def sessions(self) -> int:
+        """How many SMTP connections delivered at least one recipient."""
+        return len(self.peers)
 
 
 @pytest.fixture

@@ -8,9 +8,15 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from storyboard.digest.selection import Candidate, SelectionParams, wilson_lower_bound
+from storyboard.digest.selection import (
+    Appearance,
+    Candidate,
+    SelectionParams,
+    issue_key_for,
+    wilson_lower_bound,
+)
 from storyboard.extensions import db
-from storyboard.models import Story, StoryStatus
+from storyboard.models import DigestHoldback, DigestIssue, DigestIssueStory, Story, StoryStatus
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -33,23 +39,60 @@ def params_from_config() -> SelectionParams:
     )
 
 
-def next_cut(now_utc: datetime) -> datetime:
-    """The first cut at or after `now_utc` (naive UTC), on the configured day, time and zone."""
+def _schedule() -> tuple[ZoneInfo, int, time]:
     config = current_app.config
     zone = ZoneInfo(config["DIGEST_TIMEZONE"])
-    weekday = WEEKDAYS.index(config["DIGEST_CUT_DAY"].lower())
-    at = time.fromisoformat(config["DIGEST_CUT_TIME"])
+    return zone, WEEKDAYS.index(config["DIGEST_CUT_DAY"].lower()), time.fromisoformat(config["DIGEST_CUT_TIME"])
+
+
+def _as_utc(local: datetime) -> datetime:
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def next_cut(now_utc: datetime) -> datetime:
+    """The first cut at or after `now_utc` (naive UTC), on the configured day, time and zone."""
+    zone, weekday, at = _schedule()
     local_now = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
     cut = datetime.combine(day, at, tzinfo=zone)
     if cut < local_now:
         cut = datetime.combine(day + timedelta(days=7), at, tzinfo=zone)
-    return cut.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return _as_utc(cut)
+
+
+def latest_cut(now_utc: datetime) -> datetime:
+    """The last cut at or before `now_utc` (naive UTC): the issue `digest tick` sends."""
+    zone, weekday, at = _schedule()
+    local_now = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    day = local_now.date() - timedelta(days=(local_now.weekday() - weekday) % 7)
+    cut = datetime.combine(day, at, tzinfo=zone)
+    if cut > local_now:
+        # Stepping back by local days keeps 07:00 at 07:00 across a clock change.
+        cut = datetime.combine(day - timedelta(days=7), at, tzinfo=zone)
+    return _as_utc(cut)
+
+
+def is_monthly_cut(cut_utc: datetime) -> bool:
+    """True for the first cut of a month in local time: the issue monthly readers get."""
+    zone, _, _ = _schedule()
+    return cut_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).day <= 7
+
+
+def load_history() -> list[Appearance]:
+    """Every story shown in an issue so far, with the issue's cut and the section."""
+    rows = db.session.execute(
+        select(DigestIssueStory.story_id, DigestIssue.cut_at, DigestIssueStory.section)
+        .join(DigestIssue, DigestIssue.id == DigestIssueStory.issue_id)
+    )
+    return [Appearance(story_id, cut_at, section) for story_id, cut_at, section in rows]
 
 
 def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate]:
     """Published stories that could be this week's (by date) or come back from the canon."""
     window_start = cut_at - params.window_lag - params.window
+    held_back = set(db.session.scalars(
+        select(DigestHoldback.story_id).where(DigestHoldback.issue_key == issue_key_for(cut_at))
+    ))
     stories = db.session.scalars(
         select(Story)
         .where(
@@ -58,10 +101,10 @@ def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate
         )
         .options(selectinload(Story.nominees), selectinload(Story.digest_opt_outs))
     )
-    return [_candidate(story) for story in stories]
+    return [_candidate(story, story.id in held_back) for story in stories]
 
 
-def _candidate(story: Story) -> Candidate:
+def _candidate(story: Story, held_back: bool) -> Candidate:
     nominees = story.nominees
     return Candidate(
         story_id=story.id,
@@ -80,4 +123,5 @@ def _candidate(story: Story) -> Candidate:
         any_honoree_left=any(not person.active for person in nominees),
         opted_out=bool(story.digest_opt_outs) or any(person.hide_from_digests for person in nominees),
         lifetime_score=wilson_lower_bound(min(story.applause_count, story.reader_count), story.reader_count),
+        held_back=held_back,
     )

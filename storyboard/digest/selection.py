@@ -47,6 +47,8 @@ class Candidate:
     opted_out: bool = False
     # The canon's tie-breaker; the Wilson bound of applause over readers when not given.
     lifetime_score: float | None = None
+    # A curator swapped it out of this issue (it may come back in a later one).
+    held_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ def _may_appear(candidate: Candidate) -> bool:
     """The rules that keep a story out of every section, new or canon."""
     if candidate.status != PUBLISHED or candidate.published_at is None:
         return False
-    if candidate.opted_out:
+    if candidate.opted_out or candidate.held_back:
         return False
     return candidate.legacy or not candidate.any_honoree_left
 

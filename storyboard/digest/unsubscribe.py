@@ -13,13 +13,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.service import external_url
 from storyboard.db_helpers import MAX_ID
+from storyboard.digest.subscriptions import set_digest_frequency
 from storyboard.extensions import csrf, db, limiter
 from storyboard.models import Person
 
 bp = Blueprint("digest", __name__, url_prefix="/digest")
 
 UNSUBSCRIBE_SALT = "storyboard.digest-unsubscribe"
-FREQUENCIES = ("weekly", "monthly", "never")
 CHOICES = ("monthly", "never")
 
 
@@ -72,6 +72,6 @@ def unsubscribe(token: str):
     if choice not in CHOICES:
         abort(400)
     if person.digest_frequency != choice:  # idempotent: a repeat changes nothing
-        person.digest_frequency = choice
+        set_digest_frequency(person, choice)
         db.session.commit()
     return render_template("digest/unsubscribe.html", person=person, form=form, done=choice)

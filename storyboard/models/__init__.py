@@ -6,6 +6,13 @@ from storyboard.models.curation import (
     NotificationSetting,
     StoryRevision,
 )
+from storyboard.models.digest import (
+    DeliveryStatus,
+    DigestDelivery,
+    DigestHoldback,
+    DigestIssue,
+    DigestIssueStory,
+)
 from storyboard.models.people import Person, Role
 from storyboard.models.stories import (
     Applause,
@@ -24,6 +31,11 @@ from storyboard.models.stories import (
 __all__ = [
     "Applause",
     "AuditEntry",
+    "DeliveryStatus",
+    "DigestDelivery",
+    "DigestHoldback",
+    "DigestIssue",
+    "DigestIssueStory",
     "Notification",
     "NotificationKind",
     "NotificationSetting",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -43,6 +43,8 @@ class Person(UserMixin, db.Model):
     hide_from_digests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How often this person gets the digest: weekly, monthly (the first issue of a month) or never.
     digest_frequency: Mapped[str] = mapped_column(String(16), default="weekly", server_default="weekly")
+    # Hard bounces of the digest; at DIGEST_BOUNCE_LIMIT the person gets no more issues.
+    bounce_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     manager: Mapped[Optional[Person]] = relationship(
         remote_side=[id], back_populates="reports"

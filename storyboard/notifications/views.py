@@ -7,7 +7,8 @@ from sqlalchemy import delete, select
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.db_helpers import insert_if_absent
-from storyboard.digest.unsubscribe import FREQUENCIES as DIGEST_FREQUENCIES
+from storyboard.digest.subscriptions import FREQUENCIES as DIGEST_FREQUENCIES
+from storyboard.digest.subscriptions import set_digest_frequency
 from storyboard.extensions import db
 from storyboard.models import Notification, NotificationKind, story_digest_opt_outs
 from storyboard.notifications import service
@@ -59,7 +60,7 @@ def preferences():
         if frequency is not None:  # absent from older forms: keep what is stored
             if frequency not in DIGEST_FREQUENCIES:
                 abort(400)
-            current_user.digest_frequency = frequency
+            set_digest_frequency(current_user, frequency)
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("notifications.preferences"))

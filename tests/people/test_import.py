@@ -296,8 +296,8 @@ def test_new_people_are_invited_over_one_connection_with_links_that_work(
 ):
     make_person(email="old@example.com", name="Old Hand")
     connections = []
-    connect = mail._connect
-    monkeypatch.setattr(mail, "_connect", lambda: connections.append(1) or connect())
+    connect = mail.connect
+    monkeypatch.setattr(mail, "connect", lambda: connections.append(1) or connect())
     result = import_csv(
         HEADER,
         "old@example.com,Old Hand,Advisor,Support,Leeds,,,",

@@ -1,0 +1,174 @@
+"""Cutting an issue once, rendering it, and the lifecycle rules that stop deliveries.
+
+An issue is cut in one transaction: its stories (the history later selections space canon
+stories by) and one pending delivery per eligible person. Two ticks at once cannot both cut
+it: the issue key is unique, and the cut runs under `lock_for_writing`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.orm import selectinload
+
+from storyboard.db_helpers import lock_for_writing
+from storyboard.digest.candidates import (
+    is_monthly_cut,
+    load_candidates,
+    load_history,
+    params_from_config,
+)
+from storyboard.digest.email import DigestContent, build_digest_content
+from storyboard.digest.subscriptions import frequencies_for
+from storyboard.digest.selection import (
+    SECTION_ALSO_NEW,
+    SECTION_CANON,
+    SECTION_NEW,
+    IssueSelection,
+    issue_key_for,
+    select_issue,
+)
+from storyboard.extensions import db
+from storyboard.models import (
+    DeliveryStatus,
+    DigestDelivery,
+    DigestIssue,
+    DigestIssueStory,
+    Person,
+    Story,
+    StoryStatus,
+)
+
+# Any fixed number: the advisory lock that lets one process at a time cut an issue.
+CUT_LOCK_KEY = 0x5B_D16E57
+OPEN = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
+
+
+def stale_after() -> timedelta:
+    return timedelta(hours=current_app.config["DIGEST_STALE_HOURS"])
+
+
+def cut_issue(cut_at: datetime, now: datetime) -> tuple[DigestIssue | None, bool]:
+    """The issue for `cut_at`, and whether this call cut it (with its deliveries).
+
+    No issue when nothing qualifies (none is sent) or when the cut is too old to send.
+    """
+    key = issue_key_for(cut_at)
+    issue = _issue_by_key(key)
+    if issue is not None or now - cut_at >= stale_after():
+        return issue, False
+    lock_for_writing(CUT_LOCK_KEY)
+    issue = _issue_by_key(key)  # another process may have cut it while we waited
+    if issue is not None:
+        db.session.commit()
+        return issue, False
+    params = params_from_config()
+    selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
+    if selection.is_empty:
+        db.session.commit()
+        return None, False
+    content = build_digest_content(selection, stories_for(selection.story_ids))
+    monthly = is_monthly_cut(cut_at)
+    issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=monthly, subject=content.subject)
+    db.session.add(issue)
+    db.session.flush()
+    _record_stories(issue, selection)
+    issue.recipient_count = _create_deliveries(issue, now)
+    db.session.commit()
+    return issue, True
+
+
+def _issue_by_key(key: str) -> DigestIssue | None:
+    return db.session.scalar(select(DigestIssue).where(DigestIssue.issue_key == key))
+
+
+def _record_stories(issue: DigestIssue, selection: IssueSelection) -> None:
+    sections = (
+        [(story_id, SECTION_NEW) for story_id in selection.new]
+        + [(story_id, SECTION_CANON) for story_id in selection.canon]
+        + [(story_id, SECTION_ALSO_NEW) for story_id in selection.also_new]
+    )
+    for position, (story_id, section) in enumerate(sections):
+        issue.stories.append(DigestIssueStory(story_id=story_id, section=section, position=position))
+    # A pin is "for the next digest": once a pinned story has been in one, the pin is used up.
+    db.session.execute(
+        update(Story).where(Story.id.in_(selection.story_ids)).values(pinned_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _create_deliveries(issue: DigestIssue, now: datetime) -> int:
+    """One pending delivery per person who wants this issue, in a single INSERT ... SELECT."""
+    recipients = select(
+        literal(issue.id), Person.id, literal(DeliveryStatus.PENDING.value), literal(0),
+        literal(issue.cut_at, DigestDelivery.next_attempt_at.type),
+        literal(now, DigestDelivery.created_at.type),
+    ).where(
+        Person.active.is_(True),
+        Person.digest_frequency.in_(frequencies_for(issue.monthly)),
+        Person.bounce_score < current_app.config["DIGEST_BOUNCE_LIMIT"],
+    )
+    columns = ["issue_id", "person_id", "status", "attempts", "next_attempt_at", "created_at"]
+    db.session.execute(insert(DigestDelivery).from_select(columns, recipients))
+    return db.session.scalar(
+        select(func.count()).select_from(DigestDelivery).where(DigestDelivery.issue_id == issue.id)
+    )
+
+
+def stories_for(story_ids) -> list[Story]:
+    """Stories with what the email and archive show of them, loaded in bulk."""
+    return list(db.session.scalars(
+        select(Story).where(Story.id.in_(list(story_ids)))
+        .options(selectinload(Story.nominees), selectinload(Story.values))
+    ))
+
+
+def issue_selection(issue: DigestIssue, published_only: bool = True) -> tuple[IssueSelection, list[Story]]:
+    """The issue's frozen choice, leaving out stories no longer published (archived since, say)."""
+    stories = {story.id: story for story in stories_for(row.story_id for row in issue.stories)}
+    sections: dict[str, list[int]] = {SECTION_NEW: [], SECTION_ALSO_NEW: [], SECTION_CANON: []}
+    for row in issue.stories:
+        story = stories.get(row.story_id)
+        if story is not None and (story.status == StoryStatus.PUBLISHED or not published_only):
+            sections[row.section].append(row.story_id)
+    selection = IssueSelection(
+        issue_key=issue.issue_key,
+        new=tuple(sections[SECTION_NEW]),
+        also_new=tuple(sections[SECTION_ALSO_NEW]),
+        canon=tuple(sections[SECTION_CANON]),
+    )
+    return selection, [stories[story_id] for story_id in selection.story_ids]
+
+
+def issue_content(issue: DigestIssue) -> DigestContent | None:
+    """The email for an issue, rendered once per sending process; None if no story is left."""
+    selection, stories = issue_selection(issue)
+    if selection.is_empty:
+        return None
+    return build_digest_content(selection, stories)
+
+
+def open_issues(now: datetime) -> list[DigestIssue]:
+    """Issues recent enough that their deliveries may still go out."""
+    return list(db.session.scalars(
+        select(DigestIssue).where(DigestIssue.cut_at > now - stale_after()).order_by(DigestIssue.cut_at)
+    ))
+
+
+def mark_stale(now: datetime) -> int:
+    """Give up deliveries still unsent DIGEST_STALE_HOURS after their cut; returns how many."""
+    old_issues = select(DigestIssue.id).where(DigestIssue.cut_at <= now - stale_after())
+    result = db.session.execute(
+        update(DigestDelivery)
+        .where(
+            DigestDelivery.issue_id.in_(old_issues),
+            (DigestDelivery.status == DeliveryStatus.PENDING.value)
+            | ((DigestDelivery.status == DeliveryStatus.SENDING.value) & (DigestDelivery.lease_until < now)),
+        )
+        .values(status=DeliveryStatus.STALE.value, lease_until=None, claim_token=None,
+                last_error="Still unsent long after the cut.")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount

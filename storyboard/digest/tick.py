@@ -1,0 +1,65 @@
+"""`digest tick`: cut the latest issue if it is due, give up stale deliveries, send what is due.
+
+Safe to run any number of times and from several processes at once: the issue key and the
+(issue, person) pair are unique, and deliveries are claimed before they are sent. With
+REDIS_URL set, batches go to RQ workers instead of being sent by the tick itself.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from storyboard.digest.candidates import latest_cut
+from storyboard.digest.issues import cut_issue, issue_content, mark_stale, open_issues
+from storyboard.digest.sending import BatchReport, Clock, claim_batch, due_deliveries, send_claims
+from storyboard.extensions import db
+from storyboard.models import DigestIssue
+
+
+@dataclass
+class TickReport:
+    cut_at: datetime
+    issue_key: str | None = None  # the latest cut's issue, if there is one
+    created: bool = False
+    stale: int = 0
+    enqueued: int = 0  # RQ jobs, with REDIS_URL set
+    sent: BatchReport = field(default_factory=BatchReport)
+
+
+def tick(now: datetime | None = None) -> TickReport:
+    """One pass: cut, expire, then send (or enqueue) every open issue's due deliveries."""
+    clock = Clock(now)
+    cut_at = latest_cut(clock())
+    report = TickReport(cut_at=cut_at)
+    issue, report.created = cut_issue(cut_at, clock())
+    report.issue_key = issue.issue_key if issue is not None else None
+    report.stale = mark_stale(clock())
+    for open_issue in open_issues(clock()):
+        if current_app.config.get("REDIS_URL"):
+            from storyboard.digest.jobs import enqueue_batches
+
+            report.enqueued += enqueue_batches(open_issue, now)
+        else:
+            report.sent.add(send_issue(open_issue, clock))
+    return report
+
+
+def send_issue(issue: DigestIssue, clock: Clock) -> BatchReport:
+    """Claim and send batches of one issue until none is due; renders the issue once."""
+    report = BatchReport()
+    content = None
+    while claims := claim_batch(issue.id, clock):
+        if content is None:
+            content = issue_content(issue)
+        report.add(send_claims(issue, claims, content, clock))
+    return report
+
+
+def batches_due(issue: DigestIssue, clock: Clock) -> int:
+    """How many batches the issue's due deliveries fill."""
+    due = db.session.scalar(select(func.count()).select_from(due_deliveries(issue.id, clock()).subquery()))
+    return math.ceil(due / current_app.config["DIGEST_BATCH_SIZE"])

@@ -2,6 +2,7 @@
 a CLI runner, builders for people and stories, sign-in, and a real SMTP server on loopback."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import socket
@@ -200,7 +201,8 @@ class SMTPRecorder:
     """Keeps every message a real aiosmtpd server accepted, and the connections it saw.
 
     `replies` makes the server refuse chosen recipients, e.g. {"a@x.com": "550 5.1.1 No such
-    user"}; `on_message` runs (in the server's thread) for each message it accepts.
+    user"}; `on_message` runs (in the server's thread) for each message before it is accepted;
+    while `hold` returns true the server waits before accepting, still serving other clients.
     """
 
     host: str = "127.0.0.1"
@@ -209,6 +211,7 @@ class SMTPRecorder:
     replies: dict[str, str] = field(default_factory=dict)
     peers: set = field(default_factory=set)
     on_message: object = None
+    hold: object = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.peers.add(session.peer)
@@ -221,6 +224,9 @@ class SMTPRecorder:
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         message = message_from_bytes(raw, policy=policy.default)
+        deadline = asyncio.get_running_loop().time() + 20
+        while self.hold and self.hold() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
         self.messages.append(message)
         if self.on_message:
             self.on_message(message)

@@ -20,6 +20,8 @@ from fractions import Fraction
 PUBLISHED = "published"
 
 SECTION_NEW = "new"
+# How far before its due time a canon story may already come back (see _canon_key).
+DUE_SLACK = timedelta(hours=12)
 SECTION_ALSO_NEW = "also_new"
 SECTION_CANON = "canon"
 
@@ -248,10 +250,12 @@ def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _S
     last = shown.last(candidate.story_id)
     interval = params.interval_after(resurfaced)
     due_at = eligible_at if last is None else max(eligible_at, last + interval)
-    if cut_at < due_at:
+    # Weekly cuts at a fixed local time move by an hour in UTC when the clocks change; a
+    # story due an hour after this cut must not wait a whole week for the next one.
+    if cut_at + DUE_SLACK < due_at:
         return None
     # Exact arithmetic, so that equal overdue ratios tie on every platform.
-    overdue = Fraction(_seconds(cut_at - due_at), _seconds(interval))
+    overdue = Fraction(max(_seconds(cut_at - due_at), 0), _seconds(interval))
     lifetime = candidate.lifetime_score
     if lifetime is None or math.isnan(lifetime):  # NaN would make the sort order-dependent
         lifetime = wilson_lower_bound(candidate.applause, candidate.readers, params.z)

@@ -186,6 +186,16 @@ def test_canon_stories_are_at_least_28_days_old(story, due):
     assert (select_issue(CUT, [story], []).canon == (1,)) is due
 
 
+@pytest.mark.parametrize(("hours_early", "due"), [(1, True), (11, True), (13, False)])
+def test_a_clock_change_does_not_push_a_due_story_back_a_week(hours_early, due):
+    # After the clocks go forward, a 07:00 local cut comes an hour earlier in UTC than the
+    # step it was counted from.
+    history = [shown(1, 4)]
+    cut = CUT - timedelta(hours=hours_early)
+    selection = select_issue(cut, [canon(1, canonized_days_before=4000)], history)
+    assert (selection.canon == (1,)) is due
+
+
 def test_a_new_appearance_keeps_the_first_interval_before_the_canon():
     story = canon(1, canonized_days_before=30)
     assert select_issue(CUT, [story], [shown(1, 3, SECTION_NEW)]).canon == ()
@@ -293,6 +303,7 @@ def test_a_blank_department_is_no_department():
         ({"any_honoree_left": True}, False),
         ({"any_honoree_left": True, "legacy": True}, True),
         ({"legacy": True}, True),
+        ({"held_back": True}, False),  # a curator swapped it out of this issue
     ],
 )
 def test_exclusions_apply_to_both_sections(overrides, kept):

@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from storyboard.curation.history_views import bp as history_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.unsubscribe import bp as digest_bp
+    from storyboard.digest.views import bp as digest_archive_bp
     from storyboard.health import bp as health_bp
     from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
@@ -139,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth_bp, health_bp, people_bp, stories_bp, curation_bp, curation_actions_bp, resubmit_bp,
-        notifications_bp, history_bp, digest_bp,
+        notifications_bp, history_bp, digest_bp, digest_archive_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(admin_bp)

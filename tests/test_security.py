@@ -31,7 +31,7 @@ _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>\w+)>")
 
 
 def fill(rule: str, **values) -> str:
-    """A concrete path for a URL rule: ints are 1, a slug is `courtesy`, a token `x`."""
+    """A concrete path for a URL rule: ints are 1, a slug is `courtesy`, a token `x`, and so on."""
 
     def value(match: re.Match) -> str:
         name, converter = match["name"], match["converter"]
@@ -39,8 +39,8 @@ def fill(rule: str, **values) -> str:
             return str(values[name])
         if converter == "int":
             return "1"
-        if name in ("slug", "token"):
-            return {"slug": "courtesy", "token": "x"}[name]
+        if name in ("slug", "token", "issue_key", "action"):
+            return {"slug": "courtesy", "token": "x", "issue_key": "2026-11-30", "action": "pin"}[name]
         raise AssertionError(f"no test value for <{match[0]}> in {rule}; add one to fill()")
 
     return _PLACEHOLDER.sub(value, rule)
@@ -543,8 +543,16 @@ def assert_security_headers(response, where: str) -> None:
 
 
 def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_role, make_story):
+    from datetime import datetime
+
+    from storyboard.models import DigestIssue, DigestIssueStory
+
     story = make_story(status=StoryStatus.PUBLISHED, body_md="**Bold** [link](https://example.com)")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
+    issue = DigestIssue(issue_key="2026-11-30", cut_at=datetime(2026, 11, 30, 7), subject=story.title)
+    issue.stories.append(DigestIssueStory(story_id=story.id, section="new", position=0))
+    db.session.add(issue)
+    db.session.commit()
     admin = as_role("admin")
     checked = []
     for rule in routes(app, "GET", public=False):

@@ -5,13 +5,8 @@ from datetime import datetime, timezone
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from storyboard.clock import utcnow
-from storyboard.digest.candidates import load_candidates, load_history, next_cut, params_from_config
-from storyboard.digest.selection import select_issue
-from storyboard.extensions import db
-from storyboard.models import Story
 
 digest_cli = AppGroup("digest", help="The digest email.")
 
@@ -32,21 +27,18 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--now", "now_text", help="Pretend it is this moment (ISO 8601; naive means UTC).")
 def preview_command(now_text: str | None) -> None:
     """Print what the next issue would contain."""
-    now = _parse_now(now_text)
-    cut = next_cut(now)
-    params = params_from_config()
-    selection = select_issue(cut, load_candidates(cut, params), load_history(), params)
-    click.echo(f"Next issue: cut at {cut:%Y-%m-%d %H:%M} UTC (key {selection.issue_key}).")
-    if selection.is_empty:
+    from storyboard.digest.preview import next_issue_preview
+
+    preview = next_issue_preview(_parse_now(now_text))
+    click.echo(f"Next issue: cut at {preview.cut_at:%Y-%m-%d %H:%M} UTC (key {preview.issue_key}).")
+    if preview.selection.is_empty:
         click.echo("Nothing qualifies: no issue would be sent.")
         return
-    titles = dict(db.session.execute(select(Story.id, Story.title).where(Story.id.in_(selection.story_ids))).all())
-    for heading, ids in (("This week", selection.new), ("Also new", selection.also_new),
-                         ("From the canon", selection.canon)):
-        if ids:
+    for heading, name in (("This week", "new"), ("Also new", "also_new"), ("From the canon", "canon")):
+        if stories := preview.section(name):
             click.echo(f"\n{heading}:")
-            for story_id in ids:
-                click.echo(f"  #{story_id} {titles[story_id]}")
+            for story in stories:
+                click.echo(f"  #{story.id} {story.title}")
 
 
 @digest_cli.command("tick")

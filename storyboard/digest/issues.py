@@ -172,3 +172,12 @@ def mark_stale(now: datetime) -> int:
     )
     db.session.commit()
     return result.rowcount
+
+
+def delivery_counts(issue: DigestIssue) -> dict[str, int]:
+    """Deliveries of an issue by status, every status listed."""
+    rows = dict(db.session.execute(
+        select(DigestDelivery.status, func.count()).where(DigestDelivery.issue_id == issue.id)
+        .group_by(DigestDelivery.status)
+    ).all())
+    return {status.value: rows.get(status.value, 0) for status in DeliveryStatus}

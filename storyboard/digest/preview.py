@@ -1,0 +1,93 @@
+"""The next issue before its cut, and the curator's levers on it: pin a story in, hold one back."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from storyboard.curation import audit
+from storyboard.db_helpers import insert_if_absent
+from storyboard.digest.candidates import load_candidates, load_history, next_cut, params_from_config
+from storyboard.digest.issues import stories_for
+from storyboard.digest.selection import (
+    SECTION_ALSO_NEW,
+    SECTION_CANON,
+    SECTION_NEW,
+    Candidate,
+    IssueSelection,
+    select_issue,
+    window_bounds,
+)
+from storyboard.extensions import db
+from storyboard.models import DigestHoldback, Person, Story
+
+
+@dataclass
+class NextIssuePreview:
+    """What the next cut would send, what was left out of this week's window, and why."""
+
+    cut_at: datetime
+    issue_key: str
+    selection: IssueSelection
+    stories: dict[int, Story]
+    held_back: list[Story] = field(default_factory=list)
+    left_out: list[tuple[Story, str]] = field(default_factory=list)
+
+    def section(self, name: str) -> list[Story]:
+        ids = {SECTION_NEW: self.selection.new, SECTION_ALSO_NEW: self.selection.also_new,
+               SECTION_CANON: self.selection.canon}[name]
+        return [self.stories[story_id] for story_id in ids]
+
+
+def next_issue_preview(now: datetime) -> NextIssuePreview:
+    """Run the real selection for the next cut, as `digest tick` will at the cut."""
+    cut_at = next_cut(now)
+    params = params_from_config()
+    candidates = load_candidates(cut_at, params)
+    history = load_history()
+    selection = select_issue(cut_at, candidates, history, params)
+    shown_before = {appearance.story_id for appearance in history if appearance.cut_at < cut_at}
+    start, end = window_bounds(cut_at, params)
+    chosen = set(selection.story_ids)
+    in_window = [c for c in candidates if c.published_at and start <= c.published_at < end]
+    left_out = [(c, _why_left_out(c, shown_before)) for c in in_window if c.story_id not in chosen]
+    held = [c.story_id for c in candidates if c.held_back]
+    stories = {story.id: story for story in stories_for(chosen | {c.story_id for c, _ in left_out} | set(held))}
+    return NextIssuePreview(
+        cut_at=cut_at,
+        issue_key=selection.issue_key,
+        selection=selection,
+        stories=stories,
+        held_back=[stories[story_id] for story_id in held],
+        left_out=sorted(((stories[c.story_id], why) for c, why in left_out if why != "held back"),
+                        key=lambda pair: pair[0].published_at, reverse=True),
+    )
+
+
+def _why_left_out(candidate: Candidate, shown_before: set[int]) -> str:
+    if candidate.held_back:
+        return "held back"
+    if candidate.story_id in shown_before:
+        return "in an earlier issue"
+    if candidate.opted_out:
+        return "kept out of digests by someone it is about"
+    if candidate.any_honoree_left and not candidate.legacy:
+        return "someone it is about has left"
+    return "no room: the section is full, or its people or department are in already"
+
+
+def hold_back(story: Story, actor: Person, issue_key: str) -> None:
+    """Swap a story out of one coming issue; the next in line takes its place. Caller commits."""
+    if insert_if_absent(DigestHoldback.__table__,
+                        {"issue_key": issue_key, "story_id": story.id, "held_by_id": actor.id}):
+        audit.record(actor, "digest.hold_back", "story", story.id, None, {"issue": issue_key})
+
+
+def put_back(story: Story, actor: Person, issue_key: str) -> None:
+    """Let a held-back story into the coming issue again. Caller commits."""
+    removed = db.session.execute(
+        delete(DigestHoldback).where(DigestHoldback.issue_key == issue_key, DigestHoldback.story_id == story.id)
+    ).rowcount
+    if removed:
+        audit.record(actor, "digest.put_back", "story", story.id, {"issue": issue_key}, None)

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import date
 from email import policy
 from email.message import EmailMessage
@@ -27,7 +28,7 @@ from storyboard import PROJECT_ROOT
 from storyboard.auth.service import external_url
 from storyboard.digest.selection import IssueSelection
 from storyboard.digest.unsubscribe import unsubscribe_url
-from storyboard.models import Person, Story
+from storyboard.models import Story
 
 # Stands in for the per-person unsubscribe URL in the rendered issue; plain letters and
 # underscores, so neither Jinja, css-inline nor the text template changes it.
@@ -112,7 +113,14 @@ def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) ->
     return DigestContent(issue_key=selection.issue_key, subject=subject, text=text, html=inlined)
 
 
-def build_digest_message(content: DigestContent, person: Person) -> EmailMessage:
+class Addressee(Protocol):
+    """Whom a digest message is for: a Person, or the plain values the sender reads."""
+
+    id: int
+    email: str
+
+
+def build_digest_message(content: DigestContent, person: Addressee) -> EmailMessage:
     """The issue addressed to one person, with their unsubscribe link and list headers."""
     domain = sender_domain()
     link = unsubscribe_url(person)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Connection
 
 from storyboard import mail
 from storyboard.clock import utcnow
@@ -110,16 +111,30 @@ def due_deliveries(issue_id: int, now: datetime):
     )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """What sending reads of a person, as plain values: commits then have no ORM objects to
+    expire, which at one commit per message was most of the cost of recording results."""
+
+    id: int
+    email: str
+    active: bool
+    digest_frequency: str
+    bounce_score: int
+
+
 def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent | None,
                 clock: Clock) -> BatchReport:
     """Send a claimed batch over one SMTP connection, recording each result as it comes."""
     report = BatchReport()
     if not claims:
         return report
-    people = {person.id: person for person in db.session.scalars(
-        select(Person).where(Person.id.in_([claim.person_id for claim in claims]))
+    columns = (Person.id, Person.email, Person.active, Person.digest_frequency, Person.bounce_score)
+    people = {row.id: Recipient(*row) for row in db.session.execute(
+        select(*columns).where(Person.id.in_([claim.person_id for claim in claims]))
     )}
     wanted = frequencies_for(issue.monthly)
+    db.session.commit()  # results are written on their own connections, one commit each
     limit = current_app.config["DIGEST_BOUNCE_LIMIT"]
     # Stop before the lease runs out with a slow server: leave time for one more timeout.
     margin = timedelta(seconds=2 * current_app.config["MAIL_TIMEOUT"])
@@ -129,8 +144,9 @@ def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent 
             person = people.get(claim.person_id)
             if content is None or person is None or not person.active \
                     or person.digest_frequency not in wanted or person.bounce_score >= limit:
-                _finish(claim, DeliveryStatus.CANCELLED, clock(), error="No longer wanted when it was due.")
-                db.session.commit()
+                with db.engine.begin() as connection:
+                    _finish(connection, claim, DeliveryStatus.CANCELLED, clock(),
+                            error="No longer wanted when it was due.")
                 report.statuses[DeliveryStatus.CANCELLED.value] += 1
                 continue
             if clock() + margin > claim.lease_until:
@@ -144,7 +160,7 @@ def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent 
     return report
 
 
-def record(claim: Claim, outcome: Outcome, person: Person, now: datetime) -> DeliveryStatus:
+def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime) -> DeliveryStatus:
     """Write one delivery's result and commit; a bounce raises the person's bounce score."""
     if outcome.kind == SENT:
         status = DeliveryStatus.SENT
@@ -155,23 +171,24 @@ def record(claim: Claim, outcome: Outcome, person: Person, now: datetime) -> Del
     else:
         status = DeliveryStatus.PENDING
     retry_at = now + retry_delay(claim.attempts) if status == DeliveryStatus.PENDING else None
-    ours = _finish(claim, status, now, code=outcome.code, error=outcome.error, retry_at=retry_at)
-    if ours and status == DeliveryStatus.BOUNCED:
-        _set_bounce_score(person.id, Person.bounce_score + 1)
-    elif ours and status == DeliveryStatus.SENT and person.bounce_score:
-        _set_bounce_score(person.id, 0)  # a mailbox that accepts mail again starts afresh
-    db.session.commit()
+    with db.engine.begin() as connection:
+        ours = _finish(connection, claim, status, now, code=outcome.code, error=outcome.error,
+                       retry_at=retry_at)
+        if ours and status == DeliveryStatus.BOUNCED:
+            _set_bounce_score(connection, person.id, Person.bounce_score + 1)
+        elif ours and status == DeliveryStatus.SENT and person.bounce_score:
+            _set_bounce_score(connection, person.id, 0)  # a mailbox that accepts mail again starts afresh
     return status
 
 
 def release(claims: list[Claim]) -> None:
     """Hand unsent claims back, due at once, without counting the attempt."""
-    for claim in claims:
-        db.session.execute(
-            _claimed(claim).values(status=DeliveryStatus.PENDING.value, attempts=D.attempts - 1,
-                                   lease_until=None, claim_token=None)
-        )
-    db.session.commit()
+    with db.engine.begin() as connection:
+        for claim in claims:
+            connection.execute(
+                _claimed(claim).values(status=DeliveryStatus.PENDING.value, attempts=D.attempts - 1,
+                                       lease_until=None, claim_token=None)
+            )
 
 
 def retry_delay(attempts: int, rng: Callable[[float, float], float] = random.uniform) -> timedelta:
@@ -184,31 +201,24 @@ def retry_delay(attempts: int, rng: Callable[[float, float], float] = random.uni
 
 def _claimed(claim: Claim):
     """An UPDATE of the claim's row that does nothing if another sender has taken it over."""
-    return (
-        update(D)
-        .where(D.id == claim.delivery_id, D.claim_token == claim.token,
-               D.status == DeliveryStatus.SENDING.value)
-        .execution_options(synchronize_session=False)
-    )
+    return update(D).where(D.id == claim.delivery_id, D.claim_token == claim.token,
+                           D.status == DeliveryStatus.SENDING.value)
 
 
-def _finish(claim: Claim, status: DeliveryStatus, now: datetime, *, code: int | None = None,
-            error: str | None = None, retry_at: datetime | None = None) -> bool:
-    """Write the result if the claim is still ours (the caller commits); True if it was."""
+def _finish(connection: Connection, claim: Claim, status: DeliveryStatus, now: datetime, *,
+            code: int | None = None, error: str | None = None, retry_at: datetime | None = None) -> bool:
+    """Write the result if the claim is still ours; True if it was."""
     values = {"status": status.value, "lease_until": None, "claim_token": None, "smtp_code": code,
               "last_error": one_line(error)[:300] if error else None}
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
-    return db.session.execute(_claimed(claim).values(**values)).rowcount > 0
+    return connection.execute(_claimed(claim).values(**values)).rowcount > 0
 
 
-def _set_bounce_score(person_id: int, value) -> None:
-    db.session.execute(
-        update(Person).where(Person.id == person_id).values(bounce_score=value)
-        .execution_options(synchronize_session=False)
-    )
+def _set_bounce_score(connection: Connection, person_id: int, value) -> None:
+    connection.execute(update(Person).where(Person.id == person_id).values(bounce_score=value))
 
 
 class _Transport:

@@ -28,12 +28,12 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_token(person: Person) -> str:
+def unsubscribe_token(person) -> str:
     """The signed token in a person's unsubscribe link; its payload is the person's id."""
     return _serializer().dumps(person.id)
 
 
-def unsubscribe_url(person: Person) -> str:
+def unsubscribe_url(person) -> str:
     """The absolute https (EXTERNAL_URL) link for List-Unsubscribe and the email's footer."""
     return external_url("digest.unsubscribe", token=unsubscribe_token(person))
 

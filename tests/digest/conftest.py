@@ -74,15 +74,20 @@ def active_people() -> int:
 SENT = DeliveryStatus.SENT.value
 
 
-def flask_command(database_url: str, tmp_path, *args: str, extra_env: dict | None = None,
-                  **popen) -> subprocess.Popen:
-    """`flask --app storyboard ...` in a separate process, on the test database."""
-    env = os.environ | {
+def storyboard_env(database_url: str, tmp_path) -> dict[str, str]:
+    """The environment of a separate Storyboard process on the test database."""
+    return os.environ | {
         "STORYBOARD_SQLALCHEMY_DATABASE_URI": database_url,
         "STORYBOARD_SECRET_KEY": "test-secret-key",
         "STORYBOARD_EXTERNAL_URL": "https://storyboard.example.com",
         "STORYBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-    } | (extra_env or {})
+    }
+
+
+def flask_command(database_url: str, tmp_path, *args: str, extra_env: dict | None = None,
+                  **popen) -> subprocess.Popen:
+    """`flask --app storyboard ...` in a separate process, on the test database."""
+    env = storyboard_env(database_url, tmp_path) | (extra_env or {})
     flask = [sys.executable, "-m", "flask", "--app", "storyboard", *args]
     return subprocess.Popen(flask, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 

@@ -24,6 +24,7 @@ from tests.digest.conftest import (
     flask_command,
     mail_env,
     recipients,
+    storyboard_env,
 )
 
 REDIS_URL = os.environ.get("STORYBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -53,13 +54,7 @@ def test_with_redis_tick_enqueues_batches_that_rq_workers_send_once(
     assert smtp_server.messages == []  # the tick itself sends nothing
     assert tick(NOW).enqueued == report.enqueued  # a second tick enqueues again: harmless
 
-    env = os.environ | {
-        "STORYBOARD_SQLALCHEMY_DATABASE_URI": database_url,
-        "STORYBOARD_SECRET_KEY": "test-secret-key",
-        "STORYBOARD_EXTERNAL_URL": "https://storyboard.example.com",
-        "STORYBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "STORYBOARD_DIGEST_BATCH_SIZE": "10",
-    } | mail_env(smtp_server)
+    env = storyboard_env(database_url, tmp_path) | mail_env(smtp_server, DIGEST_BATCH_SIZE=10)
     rq = str(Path(sys.executable).parent / "rq")
     workers = [
         subprocess.Popen([rq, "worker", "--burst", "--url", redis_url, queue], env=env,

@@ -171,9 +171,12 @@ def register_template_helpers(app: Flask) -> None:
 
         from storyboard.notifications.service import unread_count
 
-        # Lazy: the count query runs only on pages whose template asks for it.
+        # The sign-in loader reads the count with the person; otherwise it is asked for lazily.
         if not getattr(current_user, "is_authenticated", False):  # None outside a request
             return {"unread_notifications": lambda: 0}
+        known = getattr(current_user, "unread_notifications", None)
+        if known is not None:
+            return {"unread_notifications": lambda: known}
         return {"unread_notifications": lambda: unread_count(current_user)}
 
 

@@ -36,6 +36,7 @@ RATELIMIT_STORAGE_URI = "memory://"
 
 # Pages.
 FEED_PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 25  # waiting stories per page of the review queue
 DIRECTORY_PAGE_SIZE = 50
 NOMINEE_SEARCH_LIMIT = 10
 

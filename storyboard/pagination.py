@@ -1,12 +1,17 @@
-"""Bounded pagination: fetch one row more than a page to know whether another page follows."""
+"""Pagination: bounded page numbers, and keyset pages for the long, time-ordered lists.
+
+Both fetch one row more than a page to know whether another page follows.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
-from flask import request
-from sqlalchemy import Select
+from flask import abort, request
+from sqlalchemy import ColumnElement, Select, literal, tuple_
 
+from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 
 T = TypeVar("T")
@@ -36,3 +41,71 @@ def paginate(statement: Select, per_page: int, page: int | None = None) -> Page:
         db.session.scalars(statement.limit(per_page + 1).offset((page - 1) * per_page)).unique()
     )
     return Page(items=rows[:per_page], number=page, has_next=len(rows) > per_page)
+
+
+@dataclass
+class KeysetPage(Generic[T]):
+    """One page found by position rather than by count: page 1 and page 1,000 cost the same.
+
+    The cursors name the first and last item shown; `before`/`after` links carry them.
+    """
+
+    items: list[T]
+    previous_cursor: str | None
+    next_cursor: str | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def keyset_paginate(statement: Select, moment: ColumnElement, ident: ColumnElement, per_page: int,
+                    descending: bool = True) -> KeysetPage:
+    """Page through `statement` ordered by (moment, ident), from the `before`/`after` cursor.
+
+    `moment` must be a non-null timestamp and `ident` unique, so the order is total and an
+    index on (..., moment, ident) serves every page alike.
+    """
+    after, before = (_cursor(request.args.get(name)) for name in ("after", "before"))
+    key = tuple_(moment, ident)
+
+    def at(cursor):
+        return tuple_(literal(cursor[0], moment.type), literal(cursor[1], ident.type))
+
+    forward = before is None
+    if after is not None and forward:
+        statement = statement.where(key < at(after) if descending else key > at(after))
+    if not forward:
+        statement = statement.where(key > at(before) if descending else key < at(before))
+    ascending = descending != forward
+    order = (moment.asc(), ident.asc()) if ascending else (moment.desc(), ident.desc())
+    rows = list(db.session.scalars(statement.order_by(None).order_by(*order).limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    items = rows[:per_page]
+    if not forward:
+        items.reverse()
+    first, last = (_cursor_of(items[0], moment, ident), _cursor_of(items[-1], moment, ident)) if items else (None, None)
+    if forward:
+        return KeysetPage(items, first if after is not None else None, last if more else None)
+    return KeysetPage(items, first if more else None, last)
+
+
+def _cursor(text: str | None) -> tuple[datetime, int] | None:
+    if not text:
+        return None
+    moment, _, ident = text.rpartition("_")
+    try:
+        value = (datetime.fromisoformat(moment), int(ident))
+    except ValueError:
+        abort(400, "That page link is not valid. Go back to the first page and try again.")
+    if not 0 < value[1] <= MAX_ID or value[0].tzinfo is not None:
+        abort(400, "That page link is not valid. Go back to the first page and try again.")
+    return value
+
+
+def _cursor_of(item, moment: ColumnElement, ident: ColumnElement) -> str:
+    return f"{getattr(item, moment.key).isoformat()}_{getattr(item, ident.key)}"

@@ -209,9 +209,17 @@ class SMTPRecorder:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
     replies: dict[str, str] = field(default_factory=dict)
+    mail_from_reply: str | None = None  # e.g. "553 5.7.1 Sender not allowed" for every message
     peers: set = field(default_factory=set)
     on_message: object = None
     hold: object = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_from_reply:
+            return self.mail_from_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.peers.add(session.peer)

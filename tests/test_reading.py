@@ -24,9 +24,45 @@ def test_feed_is_newest_first_and_paginated(client, app, reader, make_story):
         make_story(title=f"Story number {day}", published_at=start + timedelta(days=day))
     first = client.get("/").get_data(as_text=True)
     assert first.index("Story number 4") < first.index("Story number 3")
-    assert "Story number 2" not in first and 'rel="next"' in first
-    third = client.get("/?page=3").get_data(as_text=True)
+    assert "Story number 2" not in first and 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get(link(first, "next")).get_data(as_text=True)
+    assert "Story number 2" in second and "Story number 1" in second and "Story number 3" not in second
+    third = client.get(link(second, "next")).get_data(as_text=True)
     assert "Story number 0" in third and 'rel="next"' not in third and 'rel="prev"' in third
+    back = client.get(link(third, "prev")).get_data(as_text=True)
+    assert back.index("Story number 2") < back.index("Story number 1") and "Story number 0" not in back
+    newest = client.get(link(back, "prev")).get_data(as_text=True)
+    assert "Story number 4" in newest and "Story number 3" in newest and 'rel="prev"' not in newest
+
+
+def link(page: str, rel: str) -> str:
+    """The href of the page's rel="next" or rel="prev" link."""
+    import html
+    import re
+
+    return html.unescape(re.search(rf'rel="{rel}" href="([^"]+)"', page).group(1))
+
+
+@pytest.mark.parametrize("cursor", ["junk", "2026-01-01T00:00:00_x", "2026-13-01_5", "2026-01-01_0",
+                                    "2026-01-01T00:00:00+00:00_5", "2026-01-01_99999999999999999999"])
+def test_a_broken_page_link_is_a_clear_400(client, reader, cursor):
+    response = client.get(f"/?after={cursor}")
+    assert response.status_code == 400
+    assert "That page link is not valid" in response.get_data(as_text=True)
+
+
+def test_stories_published_at_the_same_moment_are_neither_skipped_nor_repeated(client, app, reader, make_story):
+    app.config["FEED_PAGE_SIZE"] = 2
+    moment = utcnow() - timedelta(days=1)
+    for n in range(5):
+        make_story(title=f"Same moment {n}", published_at=moment)
+    seen, page = [], client.get("/").get_data(as_text=True)
+    while True:
+        seen += re.findall(r"Same moment \d", page)
+        if 'rel="next"' not in page:
+            break
+        page = client.get(link(page, "next")).get_data(as_text=True)
+    assert sorted(seen) == [f"Same moment {n}" for n in range(5)]
 
 
 def test_feed_hides_everything_but_published(client, reader, make_story):

@@ -549,7 +549,7 @@ def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_ro
 
     story = make_story(status=StoryStatus.PUBLISHED, body_md="**Bold** [link](https://example.com)")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
-    issue = DigestIssue(issue_key="2026-11-30", cut_at=datetime(2026, 11, 30, 7), subject=story.title)
+    issue = DigestIssue(issue_key="2026-11-30", cut_at=datetime(2026, 11, 30, 7))
     issue.stories.append(DigestIssueStory(story_id=story.id, section="new", position=0))
     db.session.add(issue)
     db.session.commit()

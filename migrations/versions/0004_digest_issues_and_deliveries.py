@@ -23,7 +23,6 @@ def upgrade():
     sa.Column('cut_at', sa.DateTime(), nullable=False),
     sa.Column('monthly', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('recipient_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_issues')),
     sa.UniqueConstraint('issue_key', name=op.f('uq_digest_issues_issue_key'))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Request
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
@@ -41,7 +41,8 @@ def waiting_stories(filters: QueueFilters) -> Select[tuple[Story]]:
         select(Story)
         .where(Story.status == StoryStatus.SUBMITTED.value)
         .order_by(Story.submitted_at, Story.id)
-        .options(selectinload(Story.nominees), selectinload(Story.values), selectinload(Story.nominator))
+        # One query for the stories and everything their cards show.
+        .options(joinedload(Story.nominees), joinedload(Story.values), joinedload(Story.nominator))
     )
     if filters.department:
         statement = statement.where(Story.id.in_(

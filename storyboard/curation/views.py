@@ -1,7 +1,7 @@
 """The review queue: curators publish, reject or send back submitted stories."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from storyboard.auth.forms import EmptyForm
@@ -11,6 +11,7 @@ from storyboard.curation import queue as waiting
 from storyboard.curation.forms import DecisionNoteForm
 from storyboard.extensions import db
 from storyboard.models import Story
+from storyboard.pagination import keyset_paginate
 from storyboard.people.service import departments
 from storyboard.stories.service import active_values
 
@@ -25,10 +26,12 @@ def queue():
 
 def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None):
     filters = waiting.QueueFilters.from_request(request)
-    stories = db.session.scalars(waiting.waiting_stories(filters)).all()
+    page = keyset_paginate(waiting.waiting_stories(filters), Story.submitted_at, Story.id,
+                           current_app.config["QUEUE_PAGE_SIZE"], descending=False)
     return render_template(
         "curation/queue.html",
-        stories=stories,
+        page=page,
+        stories=page.items,
         filters=filters,
         total_waiting=waiting.total_waiting(),
         age_choices=waiting.AGE_CHOICES,

@@ -55,7 +55,8 @@ def next_cut(now_utc: datetime) -> datetime:
     local_now = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
     cut = datetime.combine(day, at, tzinfo=zone)
-    if cut < local_now:
+    # Compared in UTC: aware times in one zone compare by wall clock, wrong across a change.
+    if _as_utc(cut) < now_utc:
         cut = datetime.combine(day + timedelta(days=7), at, tzinfo=zone)
     return _as_utc(cut)
 
@@ -66,7 +67,7 @@ def latest_cut(now_utc: datetime) -> datetime:
     local_now = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     day = local_now.date() - timedelta(days=(local_now.weekday() - weekday) % 7)
     cut = datetime.combine(day, at, tzinfo=zone)
-    if cut > local_now:
+    if _as_utc(cut) > now_utc:
         # Stepping back by local days keeps 07:00 at 07:00 across a clock change.
         cut = datetime.combine(day - timedelta(days=7), at, tzinfo=zone)
     return _as_utc(cut)

@@ -47,7 +47,10 @@ def tick_command(now_text: str | None) -> None:
     """Cut the latest issue if due, then send (or enqueue) what is due. Safe to repeat."""
     from storyboard.digest.tick import tick
 
-    report = tick(_parse_now(now_text) if now_text else None)
+    try:
+        report = tick(_parse_now(now_text) if now_text else None)
+    except ValueError as error:  # settings that cannot work
+        raise click.ClickException(str(error)) from None
     if report.issue_key is None:
         click.echo(f"No issue for the cut at {report.cut_at:%Y-%m-%d %H:%M} UTC: nothing qualifies, or it is too late.")
     else:

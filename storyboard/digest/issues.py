@@ -52,31 +52,39 @@ def stale_after() -> timedelta:
 def cut_issue(cut_at: datetime, now: datetime) -> tuple[DigestIssue | None, bool]:
     """The issue for `cut_at`, and whether this call cut it (with its deliveries).
 
-    No issue when nothing qualifies (none is sent) or when the cut is too old to send.
+    No issue when nothing qualifies (none is sent), when the cut is too old to send, or when
+    another issue went out less than six days ago (the cut day was moved mid-week).
     """
     key = issue_key_for(cut_at)
     issue = _issue_by_key(key)
-    if issue is not None or now - cut_at >= stale_after():
+    if issue is not None or now - cut_at >= stale_after() or _cut_recently(cut_at):
         return issue, False
-    lock_for_writing(CUT_LOCK_KEY)
-    issue = _issue_by_key(key)  # another process may have cut it while we waited
-    if issue is not None:
-        db.session.commit()
-        return issue, False
+    # Choose and render before taking the lock: on SQLite it stops every other writer.
     params = params_from_config()
     selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
     if selection.is_empty:
-        db.session.commit()
         return None, False
-    content = build_digest_content(selection, stories_for(selection.story_ids))
-    monthly = is_monthly_cut(cut_at)
-    issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=monthly, subject=content.subject)
+    build_digest_content(selection, stories_for(selection.story_ids))  # fails here, not per person
+    db.session.commit()
+    lock_for_writing(CUT_LOCK_KEY)
+    issue = _issue_by_key(key)  # another process may have cut it meanwhile
+    if issue is not None:
+        db.session.commit()
+        return issue, False
+    issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=is_monthly_cut(cut_at))
     db.session.add(issue)
     db.session.flush()
     _record_stories(issue, selection)
     issue.recipient_count = _create_deliveries(issue, now)
     db.session.commit()
     return issue, True
+
+
+def _cut_recently(cut_at: datetime) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(DigestIssue)
+        .where(DigestIssue.cut_at > cut_at - timedelta(days=6), DigestIssue.cut_at < cut_at)
+    ) > 0
 
 
 def _issue_by_key(key: str) -> DigestIssue | None:
@@ -157,21 +165,27 @@ def open_issues(now: datetime) -> list[DigestIssue]:
 
 
 def mark_stale(now: datetime) -> int:
-    """Give up deliveries still unsent DIGEST_STALE_HOURS after their cut; returns how many."""
+    """Give up what will never go: deliveries still unsent DIGEST_STALE_HOURS after their cut,
+    and claims whose sender died on their last allowed attempt. Returns how many."""
     old_issues = select(DigestIssue.id).where(DigestIssue.cut_at <= now - stale_after())
-    result = db.session.execute(
+    dead_claim = (DigestDelivery.status == DeliveryStatus.SENDING.value) & (DigestDelivery.lease_until < now)
+    stale = db.session.execute(
         update(DigestDelivery)
-        .where(
-            DigestDelivery.issue_id.in_(old_issues),
-            (DigestDelivery.status == DeliveryStatus.PENDING.value)
-            | ((DigestDelivery.status == DeliveryStatus.SENDING.value) & (DigestDelivery.lease_until < now)),
-        )
+        .where(DigestDelivery.issue_id.in_(old_issues),
+               (DigestDelivery.status == DeliveryStatus.PENDING.value) | dead_claim)
         .values(status=DeliveryStatus.STALE.value, lease_until=None, claim_token=None,
                 last_error="Still unsent long after the cut.")
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    exhausted = db.session.execute(
+        update(DigestDelivery)
+        .where(dead_claim, DigestDelivery.attempts >= current_app.config["DIGEST_MAX_ATTEMPTS"])
+        .values(status=DeliveryStatus.FAILED.value, lease_until=None, claim_token=None,
+                last_error="The sender stopped during the last allowed attempt.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
-    return result.rowcount
+    return stale + exhausted
 
 
 def delivery_counts(issue: DigestIssue) -> dict[str, int]:

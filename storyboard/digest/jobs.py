@@ -25,15 +25,27 @@ def digest_queue() -> Queue:
     return Queue(config["DIGEST_QUEUE"], connection=Redis.from_url(config["REDIS_URL"]))
 
 
-def enqueue_batches(issue: DigestIssue, now: datetime | None = None) -> int:
-    """Enqueue one job per batch of the issue's due deliveries; returns how many."""
-    count = batches_due(issue, Clock(now))
-    lease = current_app.config["DIGEST_CLAIM_LEASE_SECONDS"]
+def enqueue_batches(issues: list[DigestIssue], pretend: Clock | None = None) -> int:
+    """Top the queue up to one job per due batch of the issues; returns how many were added.
+
+    Jobs still waiting from an earlier tick count, so ticks while workers are down or slow do
+    not pile jobs up. `pretend` is the tick's pretend clock (`--now`), handed on to the jobs.
+    """
+    clock = pretend or Clock()
+    wanted = {issue.id: batches_due(issue, clock) for issue in issues}
     queue = digest_queue()
-    for _ in range(count):
-        queue.enqueue(send_batch, issue.id, now.isoformat() if now else None,
-                      job_timeout=lease, result_ttl=86_400, failure_ttl=7 * 86_400)
-    return count
+    waiting = queue.count
+    lease = current_app.config["DIGEST_CLAIM_LEASE_SECONDS"]
+    added = 0
+    for issue_id, batches in wanted.items():
+        for _ in range(batches):
+            if waiting > 0:
+                waiting -= 1
+                continue
+            queue.enqueue(send_batch, issue_id, clock().isoformat() if pretend else None,
+                          job_timeout=lease, result_ttl=86_400, failure_ttl=7 * 86_400)
+            added += 1
+    return added
 
 
 def send_batch(issue_id: int, now_text: str | None = None) -> dict[str, int]:

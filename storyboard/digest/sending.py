@@ -6,33 +6,35 @@ token still on the row). A sender that crashes after the server accepted a messa
 the commit leaves the row `sending`; once the lease runs out another sender claims it and sends
 it again with the same Message-ID (an HMAC of issue and person), so mail systems and clients
 see one message. That is the one duplicate the design allows, and it is the least bad one.
+
+A long batch renews its lease as it goes, and never starts a message it could not finish
+before the lease ends, so no two senders hold the same delivery. Leases compare each
+process's clock: hosts that send must keep their clocks in step (NTP).
 """
 from __future__ import annotations
 
+import logging
 import random
 import secrets
-import smtplib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
-from storyboard import mail
 from storyboard.clock import utcnow
 from storyboard.db_helpers import begin_immediate
 from storyboard.digest.email import DigestContent, build_digest_message, one_line
 from storyboard.digest.subscriptions import frequencies_for
+from storyboard.digest.transport import BOUNCE, DEFER, REFUSED, SENT, Outcome, Transport
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, Person
 
 D = DigestDelivery
-SENT, TEMPORARY, PERMANENT = "sent", "temporary", "permanent"
+log = logging.getLogger("storyboard.digest")
 
 
 class Clock:
@@ -52,13 +54,6 @@ class Claim:
     attempts: int  # counting this one
     token: str
     lease_until: datetime
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # SENT, TEMPORARY or PERMANENT
-    code: int | None = None
-    error: str | None = None
 
 
 @dataclass
@@ -106,9 +101,23 @@ def due_deliveries(issue_id: int, now: datetime):
         D.issue_id == issue_id,
         or_(
             and_(D.status == DeliveryStatus.PENDING.value, D.next_attempt_at <= now),
-            and_(D.status == DeliveryStatus.SENDING.value, D.lease_until < now),
+            # A dead sender's claim, unless that was its last allowed attempt (see give_up).
+            and_(D.status == DeliveryStatus.SENDING.value, D.lease_until < now,
+                 D.attempts < current_app.config["DIGEST_MAX_ATTEMPTS"]),
         ),
     )
+
+
+def message_margin() -> timedelta:
+    """The longest one message can take: every SMTP step of a reconnect timing out."""
+    return timedelta(seconds=8 * current_app.config["MAIL_TIMEOUT"])
+
+
+def check_settings() -> None:
+    """Refuse a lease too short to renew before a slow message could outlive it."""
+    lease = timedelta(seconds=current_app.config["DIGEST_CLAIM_LEASE_SECONDS"])
+    if lease / 2 <= message_margin():
+        raise ValueError("DIGEST_CLAIM_LEASE_SECONDS must be more than 16 times MAIL_TIMEOUT.")
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,10 @@ class Recipient:
 
 def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent | None,
                 clock: Clock) -> BatchReport:
-    """Send a claimed batch over one SMTP connection, recording each result as it comes."""
+    """Send a claimed batch over one SMTP connection, recording each result as it comes.
+
+    Whatever goes wrong, claims not yet tried are handed back before this returns or raises.
+    """
     report = BatchReport()
     if not claims:
         return report
@@ -136,35 +148,56 @@ def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent 
     wanted = frequencies_for(issue.monthly)
     db.session.commit()  # results are written on their own connections, one commit each
     limit = current_app.config["DIGEST_BOUNCE_LIMIT"]
-    # Stop before the lease runs out with a slow server: leave time for one more timeout.
-    margin = timedelta(seconds=2 * current_app.config["MAIL_TIMEOUT"])
-    transport = _Transport()
+    lease = timedelta(seconds=current_app.config["DIGEST_CLAIM_LEASE_SECONDS"])
+    transport = Transport()
+    untried = list(claims)
     try:
-        for index, claim in enumerate(claims):
-            person = people.get(claim.person_id)
+        while untried:
+            now = clock()
+            if untried[0].lease_until - now < lease / 2:
+                untried = renew(untried, now + lease)
+                if not untried:
+                    break
+            claim, person = untried[0], people.get(untried[0].person_id)
             if content is None or person is None or not person.active \
                     or person.digest_frequency not in wanted or person.bounce_score >= limit:
                 with db.engine.begin() as connection:
-                    _finish(connection, claim, DeliveryStatus.CANCELLED, clock(),
+                    _finish(connection, claim, DeliveryStatus.CANCELLED, now,
                             error="No longer wanted when it was due.")
                 report.statuses[DeliveryStatus.CANCELLED.value] += 1
+                untried.pop(0)
                 continue
-            if clock() + margin > claim.lease_until:
-                release(claims[index:])
+            if claim.lease_until - now < message_margin():  # renewal failed to make room
                 break
-            outcome = transport.deliver(build_digest_message(content, person))
-            status = record(claim, outcome, person, clock())
-            report.statuses[status.value] += 1
+            outcome = _deliver(transport, content, person)
+            if outcome.kind == DEFER:
+                defer(untried, clock(), outcome.error)
+                report.statuses["deferred"] += len(untried)
+                untried = []
+                break
+            report.statuses[record(claim, outcome, person, clock()).value] += 1
+            untried.pop(0)
     finally:
         report.sessions = transport.close()
+        if untried:
+            _hand_back(untried)
     return report
+
+
+def _deliver(transport: Transport, content: DigestContent, person: Recipient) -> Outcome:
+    try:
+        message = build_digest_message(content, person)
+    except Exception as error:  # one bad address or value must not stop the batch
+        log.exception("Could not build the digest for person %s", person.id)
+        return Outcome(REFUSED, error=f"Could not build the message: {error}")
+    return transport.deliver(message)
 
 
 def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime) -> DeliveryStatus:
     """Write one delivery's result and commit; a bounce raises the person's bounce score."""
     if outcome.kind == SENT:
         status = DeliveryStatus.SENT
-    elif outcome.kind == PERMANENT:
+    elif outcome.kind == BOUNCE:
         status = DeliveryStatus.BOUNCED
     elif claim.attempts >= current_app.config["DIGEST_MAX_ATTEMPTS"]:
         status = DeliveryStatus.FAILED
@@ -181,14 +214,41 @@ def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime) -> 
     return status
 
 
+def renew(claims: list[Claim], lease_until: datetime) -> list[Claim]:
+    """Extend the lease of the batch's untried claims; returns those still ours."""
+    with db.engine.begin() as connection:
+        kept = set(connection.scalars(
+            update(D)
+            .where(D.id.in_([claim.delivery_id for claim in claims]), D.claim_token == claims[0].token,
+                   D.status == DeliveryStatus.SENDING.value)
+            .values(lease_until=lease_until)
+            .returning(D.id)
+        ))
+    return [replace(claim, lease_until=lease_until) for claim in claims if claim.delivery_id in kept]
+
+
 def release(claims: list[Claim]) -> None:
     """Hand unsent claims back, due at once, without counting the attempt."""
+    defer(claims, None, None)
+
+
+def defer(claims: list[Claim], until: datetime | None, error: str | None) -> None:
+    """Hand claims back without counting the attempt: due at once, or after a pause when the
+    server is down (`until` is now; the pause is the first retry's)."""
+    values = {"status": DeliveryStatus.PENDING.value, "attempts": D.attempts - 1,
+              "lease_until": None, "claim_token": None}
+    if until is not None:
+        values |= {"next_attempt_at": until + retry_delay(1), "last_error": one_line(error or "")[:300]}
     with db.engine.begin() as connection:
         for claim in claims:
-            connection.execute(
-                _claimed(claim).values(status=DeliveryStatus.PENDING.value, attempts=D.attempts - 1,
-                                       lease_until=None, claim_token=None)
-            )
+            connection.execute(_claimed(claim).values(**values))
+
+
+def _hand_back(claims: list[Claim]) -> None:
+    try:
+        release(claims)
+    except Exception:  # the database itself may be what failed; the leases cover it then
+        log.exception("Could not hand back %d digest claims; they return when their lease ends", len(claims))
 
 
 def retry_delay(attempts: int, rng: Callable[[float, float], float] = random.uniform) -> timedelta:
@@ -219,65 +279,3 @@ def _finish(connection: Connection, claim: Claim, status: DeliveryStatus, now: d
 
 def _set_bounce_score(connection: Connection, person_id: int, value) -> None:
     connection.execute(update(Person).where(Person.id == person_id).values(bounce_score=value))
-
-
-class _Transport:
-    """One SMTP connection for the batch, opened on first use and again only if it drops."""
-
-    def __init__(self) -> None:
-        self._smtp: smtplib.SMTP | None = None
-        self._sessions = 0
-        self._unreachable: str | None = None
-        self._outbox = None if current_app.config.get("MAIL_SERVER") else Path(current_app.config["OUTBOX_DIR"])
-
-    def deliver(self, message: EmailMessage) -> Outcome:
-        if self._outbox is not None:
-            mail.write_to_outbox([message], self._outbox)
-            return Outcome(SENT)
-        if self._unreachable:  # do not wait out a timeout per message on a dead server
-            return Outcome(TEMPORARY, error=self._unreachable)
-        try:
-            if self._smtp is None:
-                self._smtp = mail.connect()
-                self._sessions += 1
-        except (smtplib.SMTPException, OSError) as error:
-            self._unreachable = f"Could not reach the mail server: {error}"
-            return Outcome(TEMPORARY, error=self._unreachable)
-        try:
-            self._smtp.send_message(message)
-            return Outcome(SENT, 250)
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reply = next(iter(error.recipients.values()))
-            return self._answer(code, reply)
-        except smtplib.SMTPResponseException as error:
-            return self._answer(error.smtp_code, error.smtp_error)
-        except (smtplib.SMTPException, OSError) as error:
-            # A timeout or a dropped connection: the message may or may not have arrived, and
-            # a retry reuses its Message-ID.
-            self._drop()
-            return Outcome(TEMPORARY, error=f"{type(error).__name__}: {error}")
-
-    def _answer(self, code: int, reply) -> Outcome:
-        if self._smtp is not None and self._smtp.sock is None:  # smtplib closes on 421
-            self._smtp = None
-        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-        kind = PERMANENT if 500 <= code < 600 else SENT if 200 <= code < 300 else TEMPORARY
-        return Outcome(kind, code, f"{code} {text}")
-
-    def _drop(self) -> None:
-        if self._smtp is not None:
-            try:
-                self._smtp.close()
-            except OSError:
-                pass
-        self._smtp = None
-
-    def close(self) -> int:
-        """Say QUIT if the connection still stands; returns the sessions opened."""
-        if self._smtp is not None:
-            try:
-                self._smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self._drop()
-        self._smtp = None
-        return self._sessions

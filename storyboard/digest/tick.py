@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 
 from storyboard.digest.candidates import latest_cut
 from storyboard.digest.issues import cut_issue, issue_content, mark_stale, open_issues
-from storyboard.digest.sending import BatchReport, Clock, claim_batch, due_deliveries, send_claims
+from storyboard.digest.sending import (
+    BatchReport,
+    Clock,
+    check_settings,
+    claim_batch,
+    due_deliveries,
+    send_claims,
+)
 from storyboard.extensions import db
 from storyboard.models import DigestIssue
 
@@ -32,18 +39,20 @@ class TickReport:
 
 def tick(now: datetime | None = None) -> TickReport:
     """One pass: cut, expire, then send (or enqueue) every open issue's due deliveries."""
+    check_settings()
     clock = Clock(now)
     cut_at = latest_cut(clock())
     report = TickReport(cut_at=cut_at)
     issue, report.created = cut_issue(cut_at, clock())
     report.issue_key = issue.issue_key if issue is not None else None
     report.stale = mark_stale(clock())
-    for open_issue in open_issues(clock()):
-        if current_app.config.get("REDIS_URL"):
-            from storyboard.digest.jobs import enqueue_batches
+    issues = open_issues(clock())
+    if current_app.config.get("REDIS_URL"):
+        from storyboard.digest.jobs import enqueue_batches
 
-            report.enqueued += enqueue_batches(open_issue, now)
-        else:
+        report.enqueued = enqueue_batches(issues, clock if now is not None else None)
+    else:
+        for open_issue in issues:
             report.sent.add(send_issue(open_issue, clock))
     return report
 

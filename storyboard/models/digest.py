@@ -42,7 +42,6 @@ class DigestIssue(db.Model):
     # The first issue of its month (local time): the one monthly readers get.
     monthly: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    subject: Mapped[str] = mapped_column(String(300))
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)
 
     stories: Mapped[list[DigestIssueStory]] = relationship(

@@ -51,6 +51,9 @@ class Person(UserMixin, db.Model):
     )
     reports: Mapped[list[Person]] = relationship(back_populates="manager")
 
+    # Not a column: the unread count the sign-in loader reads in the same query as the person.
+    unread_notifications = None
+
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
 

@@ -59,6 +59,7 @@ def mark_all_read(person: Person) -> int:
         .where(Notification.person_id == person.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    person.unread_notifications = 0  # the count the sign-in loader read is out of date now
     return result.rowcount
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, exists, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from storyboard import markdown
 from storyboard.curation import revisions
@@ -99,13 +99,41 @@ def get_story_for(person: Person, story_id: int, *, for_edit: bool = False) -> S
     return story
 
 
-def published_stories() -> Select[tuple[Story]]:
-    """Published stories, newest first, with what a story card shows loaded in bulk."""
+@dataclass(frozen=True)
+class StoryPage:
+    """A story with what its page shows about the reader, all read in two queries."""
+
+    story: Story
+    applauded: bool
+    read_before: bool
+
+
+def story_page(person: Person, story_id: int) -> StoryPage | None:
+    """The story, its people, values and notes, and whether `person` applauded or read it."""
+    applauded = exists().where(Applause.story_id == Story.id, Applause.person_id == person.id)
+    read_before = exists().where(StoryReader.story_id == Story.id, StoryReader.person_id == person.id)
+    row = db.session.execute(
+        select(Story, applauded, read_before)
+        .where(Story.id == story_id)
+        .options(
+            joinedload(Story.nominator), joinedload(Story.nominees), joinedload(Story.values),
+            selectinload(Story.thanks).joinedload(ThankYou.author),
+        )
+    ).unique().first()
+    return StoryPage(*row) if row else None
+
+
+def published_stories(loader=selectinload) -> Select[tuple[Story]]:
+    """Published stories, newest first, with what a story card shows loaded in bulk.
+
+    `joinedload` loads the card's people and values in the same query: one query, where a
+    page lists two sets of stories and the two extra queries per set would add up.
+    """
     return (
         select(Story)
         .where(Story.status == StoryStatus.PUBLISHED.value)
         .order_by(Story.published_at.desc(), Story.id.desc())
-        .options(selectinload(Story.nominees), selectinload(Story.values))
+        .options(loader(Story.nominees), loader(Story.values))
     )
 
 

@@ -12,8 +12,8 @@ from storyboard.curation import pii, revisions
 from storyboard.curation.service import TransitionRefused
 from storyboard.db_helpers import MAX_ID, database_id
 from storyboard.extensions import db
-from storyboard.models import Person, Story, StoryStatus, Value
-from storyboard.pagination import Page, paginate, requested_page
+from storyboard.models import Person, Story, StoryStatus, Value, story_values
+from storyboard.pagination import Page, keyset_paginate, requested_page
 from storyboard.people.service import search_people
 from storyboard.stories import search, service
 from storyboard.stories.forms import NominationForm, ThankYouForm
@@ -26,8 +26,13 @@ ACTIONS = frozenset({"find", "preview", "draft", "save", "submit"})
 
 @bp.get("/")
 def feed():
-    page = paginate(service.published_stories(), current_app.config["FEED_PAGE_SIZE"])
+    page = feed_page(service.published_stories())
     return render_template("stories/feed.html", page=page)
+
+
+def feed_page(stories):
+    """A page of published stories, newest first, by position (see keyset_paginate)."""
+    return keyset_paginate(stories, Story.published_at, Story.id, current_app.config["FEED_PAGE_SIZE"])
 
 
 @bp.route("/nominate", methods=["GET", "POST"])
@@ -134,21 +139,32 @@ def _chosen_people(ids: list[int]) -> list[Person]:
 
 @bp.get("/stories/<int:story_id>")
 def show(story_id: int):
-    merged = db.session.get(Story, story_id)
-    if merged is not None and merged.merged_into_id and not service.can_view(current_user, merged):
+    page = service.story_page(current_user, story_id)
+    if page is None:
+        abort(404)
+    story = page.story
+    if story.merged_into_id and not service.can_view(current_user, story):
         # Old links to a merged duplicate lead to the story it was merged into.
-        return redirect(url_for("stories.show", story_id=merged.merged_into_id))
-    story = service.get_story_for(current_user, story_id)
-    service.record_reader(story, current_user)
-    db.session.commit()
-    return _render_story(story, ThankYouForm())
+        return redirect(url_for("stories.show", story_id=story.merged_into_id))
+    if not service.can_view(current_user, story):
+        abort(404)
+    first_read = story.is_published and not page.read_before
+    # Rendered before the read is recorded: the commit would expire what the page shows.
+    response = _render_story(story, ThankYouForm(), applauded=page.applauded,
+                             readers=story.reader_count + first_read)
+    if first_read:
+        service.record_reader(story, current_user)
+        db.session.commit()
+    return response
 
 
-def _render_story(story: Story, thank_form: ThankYouForm):
+def _render_story(story: Story, thank_form: ThankYouForm, applauded: bool | None = None,
+                  readers: int | None = None):
     return render_template(
         "stories/show.html",
         story=story,
-        applauded=service.has_applauded(story, current_user),
+        applauded=service.has_applauded(story, current_user) if applauded is None else applauded,
+        readers=story.reader_count if readers is None else readers,
         action_form=EmptyForm(),
         thank_form=thank_form,
         can_edit=service.can_edit(current_user, story),
@@ -206,6 +222,8 @@ def values():
 @bp.get("/values/<slug>")
 def value(slug: str):
     shown = db.first_or_404(select(Value).where(Value.slug == slug))
-    stories = service.published_stories().where(Story.values.any(Value.id == shown.id))
-    page = paginate(stories, current_app.config["FEED_PAGE_SIZE"])
+    stories = service.published_stories().where(
+        Story.id.in_(select(story_values.c.story_id).where(story_values.c.value_id == shown.id))
+    )
+    page = feed_page(stories)
     return render_template("stories/value.html", value=shown, page=page)

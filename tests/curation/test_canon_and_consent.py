@@ -66,7 +66,7 @@ def test_queue_filters_by_department_value_and_age(client, ctx, as_role, make_st
     ]:
         text = client.get(f"/queue/?{query}").get_data(as_text=True)
         assert shown in text and hidden not in text, query
-        assert "Showing 1 of 2 waiting stories." in text
+        assert "1 of 2 waiting stories match these filters." in text
     assert client.get("/queue/?age=banana&department=&value=nope").status_code == 200
 
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from storyboard.digest.candidates import load_candidates, next_cut, params_from_config
+from storyboard.digest.candidates import is_monthly_cut, latest_cut, load_candidates, next_cut, params_from_config
 
 CUT = datetime(2026, 11, 23, 7, 0)  # a Monday, 07:00 in London (GMT in November)
 
@@ -19,6 +19,45 @@ CUT = datetime(2026, 11, 23, 7, 0)  # a Monday, 07:00 in London (GMT in November
 )
 def test_next_cut_is_monday_seven_local_time(app, ctx, now, expected):
     assert next_cut(now) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 11, 23, 7, 0), datetime(2026, 11, 23, 7, 0)),
+        (datetime(2026, 11, 23, 6, 59), datetime(2026, 11, 16, 7, 0)),
+        (datetime(2026, 11, 29, 23, 0), datetime(2026, 11, 23, 7, 0)),
+        (datetime(2026, 7, 6, 6, 30), datetime(2026, 7, 6, 6, 0)),  # summer: 07:00 BST is 06:00 UTC
+        (datetime(2026, 3, 30, 6, 0), datetime(2026, 3, 30, 6, 0)),  # the Monday after the clocks go forward
+        (datetime(2026, 3, 30, 5, 59), datetime(2026, 3, 23, 7, 0)),
+    ],
+)
+def test_latest_cut_is_the_last_monday_seven_local_time(app, ctx, now, expected):
+    assert latest_cut(now) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "latest", "following"),
+    [
+        # The clocks go forward at 01:00 GMT on 29 March 2026; the cut is set inside the change.
+        (datetime(2026, 3, 29, 0, 45), datetime(2026, 3, 22, 1, 30), datetime(2026, 3, 29, 1, 30)),
+        # They go back at 01:00 UTC on 25 October: 01:30 BST (00:30 UTC) has passed by 01:10 UTC.
+        (datetime(2026, 10, 25, 1, 10), datetime(2026, 10, 25, 0, 30), datetime(2026, 11, 1, 1, 30)),
+    ],
+)
+def test_cuts_inside_a_clock_change_are_compared_in_utc(app, ctx, now, latest, following):
+    app.config.update(DIGEST_CUT_DAY="sunday", DIGEST_CUT_TIME="01:30")
+    assert latest_cut(now) == latest and latest <= now
+    assert next_cut(now) == following and following >= now
+
+
+@pytest.mark.parametrize(
+    ("cut", "monthly"),
+    [(datetime(2026, 12, 7, 7), True), (datetime(2026, 11, 30, 7), False), (datetime(2026, 11, 2, 7), True),
+     (datetime(2026, 11, 9, 7), False), (datetime(2026, 8, 31, 23, 30), True)],  # 00:30 BST on 1 September
+)
+def test_the_first_cut_of_each_local_month_is_the_monthly_issue(app, ctx, cut, monthly):
+    assert is_monthly_cut(cut) is monthly
 
 
 def test_params_come_from_configuration(app, ctx):

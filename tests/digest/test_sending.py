@@ -101,7 +101,7 @@ def test_a_451_reply_is_retried_later_with_the_same_message_id(app, ctx, fresh_s
 def test_temporary_failures_give_up_after_the_last_attempt(app, ctx, fresh_story, make_person, smtp_server):
     fresh_story()
     busy = make_person(email="busy@example.com")
-    smtp_server.replies["busy@example.com"] = "421 4.7.0 Too many connections"
+    smtp_server.replies["busy@example.com"] = "450 4.2.1 Mailbox temporarily unavailable"
     moment = NOW
     for attempt in range(1, app.config["DIGEST_MAX_ATTEMPTS"] + 1):
         tick(moment)
@@ -285,3 +285,121 @@ def test_canon_stories_come_back_on_the_ladder_across_real_issues(app, ctx, make
     # March (the cut moves an hour earlier in UTC) does not push it back a week.
     assert shown == [0, 4, 12, 28]
     assert db.session.get(Story, classic.id).status == "published"
+
+
+def test_a_refused_sender_is_not_the_recipients_bounce(app, ctx, fresh_story, make_person, smtp_server):
+    fresh_story()
+    person = make_person(email="fine@example.com")
+    smtp_server.mail_from_reply = "553 5.7.1 Sender address rejected"
+    tick(NOW)
+    delivery = delivery_for(person.email)
+    assert (delivery.status, delivery.attempts, delivery.smtp_code) == (DeliveryStatus.PENDING, 1, 553)
+    db.session.refresh(person)
+    assert person.bounce_score == 0  # our sender was refused, not their address
+    smtp_server.mail_from_reply = None
+    tick(delivery.next_attempt_at + timedelta(seconds=1))
+    assert delivery_for(person.email).status == DeliveryStatus.SENT
+
+
+def test_an_unreachable_server_defers_the_batch_without_using_up_attempts(app, ctx, fresh_story, make_person,
+                                                                           smtp_server):
+    from tests.conftest import free_port
+
+    fresh_story()
+    make_person(email="waiting@example.com")
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    report = tick(NOW)
+    assert report.sent.statuses == {"deferred": active_people()}
+    delivery = delivery_for("waiting@example.com")
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert "Could not reach the mail server" in delivery.last_error
+    assert delivery.next_attempt_at > NOW
+    app.config["MAIL_PORT"] = smtp_server.port
+    tick(delivery.next_attempt_at + timedelta(seconds=1))
+    assert deliveries_by_status() == {SENT: active_people()}
+    assert delivery_for("waiting@example.com").attempts == 1
+
+
+def test_a_421_puts_off_the_rest_of_the_batch_without_counting(app, ctx, fresh_story, many_people, smtp_server):
+    fresh_story()
+    ids = many_people(6, prefix="queue")
+    first = db.session.get(Person, ids[2]).email
+    smtp_server.replies[first] = "421 4.7.0 Closing, too busy"
+    tick(NOW)
+    statuses = deliveries_by_status()
+    assert statuses[DeliveryStatus.PENDING.value] >= 1 and statuses.get(DeliveryStatus.BOUNCED.value) is None
+    assert all(d.attempts == 0 for d in db.session.scalars(
+        select(DigestDelivery).where(DigestDelivery.status == DeliveryStatus.PENDING.value)))
+    del smtp_server.replies[first]
+    tick(NOW + timedelta(hours=1))
+    assert deliveries_by_status() == {SENT: active_people()}
+    assert len(recipients(smtp_server.messages)) == len(set(recipients(smtp_server.messages))) == active_people()
+
+
+def test_a_failure_mid_batch_hands_the_untried_claims_back(app, ctx, fresh_story, many_people, smtp_server,
+                                                            monkeypatch):
+    from storyboard.digest import sending
+
+    fresh_story()
+    many_people(8)
+    real_record, calls = sending.record, []
+
+    def record_then_fail(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real_record(*args)
+
+    monkeypatch.setattr(sending, "record", record_then_fail)
+    with pytest.raises(RuntimeError):
+        tick(NOW)
+    statuses = deliveries_by_status()
+    # Two recorded; the third was sent but not recorded, and goes back with the untried ones.
+    assert statuses[SENT] == 2
+    assert statuses[DeliveryStatus.PENDING.value] == active_people() - 2
+    monkeypatch.setattr(sending, "record", real_record)
+    tick(NOW + timedelta(minutes=1))
+    assert deliveries_by_status() == {SENT: active_people()}
+    sent = recipients(smtp_server.messages)
+    assert len(sent) == active_people() + 1  # the one message sent twice...
+    [twice] = [email for email in set(sent) if sent.count(email) == 2]
+    ids = [m["Message-ID"] for m in smtp_server.messages if m["To"] == twice]
+    assert ids[0] == ids[1]  # ...with the same Message-ID, so it shows once
+
+
+def test_renewing_a_lease_keeps_only_the_claims_still_held(app, ctx, fresh_story, many_people):
+    from storyboard.digest.sending import Clock, claim_batch, renew
+    from storyboard.digest.issues import cut_issue
+
+    fresh_story()
+    many_people(3)
+    issue, _ = cut_issue(CUT, NOW)
+    claims = claim_batch(issue.id, Clock(NOW))
+    taken = claims[0]
+    db.session.execute(DigestDelivery.__table__.update().where(DigestDelivery.id == taken.delivery_id)
+                       .values(claim_token="someone-else"))
+    db.session.commit()
+    later = NOW + timedelta(minutes=20)
+    kept = renew(claims, later)
+    assert [claim.delivery_id for claim in kept] == [claim.delivery_id for claim in claims[1:]]
+    assert {claim.lease_until for claim in kept} == {later}
+    db.session.expire_all()
+    assert db.session.get(DigestDelivery, claims[1].delivery_id).lease_until == later
+    assert db.session.get(DigestDelivery, taken.delivery_id).lease_until != later
+
+
+def test_a_lease_too_short_for_the_mail_timeout_is_refused(app, ctx, runner):
+    app.config.update(DIGEST_CLAIM_LEASE_SECONDS=60, MAIL_TIMEOUT=30)
+    result = runner.invoke(args=["digest", "tick", "--now", NOW.isoformat()])
+    assert result.exit_code == 1
+    assert "DIGEST_CLAIM_LEASE_SECONDS must be more than 16 times MAIL_TIMEOUT" in result.output
+
+
+def test_moving_the_cut_day_mid_week_does_not_send_a_second_issue(app, ctx, fresh_story, smtp_server):
+    fresh_story()
+    tick(NOW)
+    sent = len(smtp_server.messages)
+    app.config["DIGEST_CUT_DAY"] = "wednesday"
+    fresh_story(days_before=-1)  # published on the Tuesday
+    report = tick(CUT + timedelta(days=2, minutes=5))
+    assert report.issue_key is None and issue_count() == 1 and len(smtp_server.messages) == sent

@@ -177,9 +177,11 @@ def mark_stale(now: datetime) -> int:
                 last_error="Still unsent long after the cut.")
         .execution_options(synchronize_session=False)
     ).rowcount
+    recent_issues = select(DigestIssue.id).where(DigestIssue.cut_at > now - stale_after())
     exhausted = db.session.execute(
         update(DigestDelivery)
-        .where(dead_claim, DigestDelivery.attempts >= current_app.config["DIGEST_MAX_ATTEMPTS"])
+        .where(DigestDelivery.issue_id.in_(recent_issues), dead_claim,
+               DigestDelivery.attempts >= current_app.config["DIGEST_MAX_ATTEMPTS"])
         .values(status=DeliveryStatus.FAILED.value, lease_until=None, claim_token=None,
                 last_error="The sender stopped during the last allowed attempt.")
         .execution_options(synchronize_session=False)

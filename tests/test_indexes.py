@@ -1,0 +1,79 @@
+"""Every query the main pages and the digest make can use an index: no full scans of big tables.
+
+The queries are the real ones, captured with their parameters while each page is served, then
+explained by the database: PostgreSQL with sequential scans priced out (so a Seq Scan left in
+the plan means no index could serve), SQLite by EXPLAIN QUERY PLAN (a bare SCAN is a full scan).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import g
+from sqlalchemy import event, text
+
+from storyboard.digest.preview import next_issue_preview
+from storyboard.digest.tick import tick
+from storyboard.extensions import db
+from tests.test_query_counts import PAGES, grow, world  # noqa: F401 (a fixture)
+
+# Tables that grow with the company; the small ones (values, digest issues) may be scanned.
+BIG_TABLES = {
+    "stories", "people", "story_nominees", "story_values", "story_readers", "applause",
+    "thank_yous", "notifications", "digest_deliveries", "story_revisions", "audit_log",
+}
+
+
+def captured(action) -> list[tuple[str, object]]:
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH", "UPDATE")) and not executemany:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def full_scans(statement: str, parameters) -> list[str]:
+    """The big tables the plan reads whole."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+        tables = re.findall(r"Seq Scan on (\w+)", plan)
+    else:
+        plan = "\n".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+        tables = re.findall(r"\bSCAN (\w+)(?! USING)", plan)
+    db.session.rollback()
+    return [table for table in tables if table in BIG_TABLES]
+
+
+def assert_indexed(statements) -> None:
+    problems = [f"{tables}: {sql[:200]}" for sql, params in statements if (tables := full_scans(sql, params))]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_query_of_a_page_uses_an_index(app, client, world, make_person, make_story, page):
+    story_id = grow(world, make_person, make_story)
+    path = PAGES[page](world, story_id)
+
+    def request():
+        g.pop("_login_user", None)
+        assert client.get(path).status_code == 200
+
+    assert_indexed(captured(request))
+
+
+def test_the_digest_cut_and_send_use_indexes(app, client, world, make_person, make_story, smtp_server):
+    from tests.digest.conftest import NOW
+
+    grow(world, make_person, make_story)
+    statements = captured(lambda: next_issue_preview(NOW)) + captured(lambda: tick(NOW))
+    assert statements
+    assert_indexed(statements)

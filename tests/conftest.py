@@ -180,6 +180,14 @@ def login(client):
 
 
 @pytest.fixture
+def world(ctx, make_person, make_story, login):
+    """A small company with a curator signed in (tests/pages.py), for the main pages."""
+    from tests.pages import make_world
+
+    return make_world(make_person, make_story, login)
+
+
+@pytest.fixture
 def as_role(app, make_person, login):
     """Sign in as a new person with the given role: staff, curator or admin."""
 
@@ -187,6 +195,23 @@ def as_role(app, make_person, login):
         return login(make_person(role=role, **overrides))
 
     return sign_in
+
+
+REDIS_URL = os.environ.get("STORYBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    """The test Redis; its absence skips a test, except in CI where it fails it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Redis at {REDIS_URL}: {error}")
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    return REDIS_URL
 
 
 def free_port() -> int:

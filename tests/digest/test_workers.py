@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import redis
 
 from storyboard.clock import utcnow
@@ -26,20 +24,6 @@ from tests.digest.conftest import (
     recipients,
     storyboard_env,
 )
-
-REDIS_URL = os.environ.get("STORYBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs Redis at {REDIS_URL}: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
-    return REDIS_URL
-
 
 def test_with_redis_tick_enqueues_batches_that_rq_workers_send_once(
     app, ctx, database_url, tmp_path, fresh_story, many_people, smtp_server, redis_url

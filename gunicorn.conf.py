@@ -1,0 +1,29 @@
+"""Gunicorn settings for Storyboard: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Sensible defaults for a small server behind a reverse proxy; each can be overridden with an
+environment variable (STORYBOARD_BIND, STORYBOARD_WORKERS, STORYBOARD_THREADS,
+STORYBOARD_TIMEOUT) or on gunicorn's command line.
+"""
+import multiprocessing
+import os
+
+# Behind nginx or another proxy on the same host; set STORYBOARD_BIND=0.0.0.0:8000 otherwise.
+bind = os.environ.get("STORYBOARD_BIND", "127.0.0.1:8000")
+# Pages spend most of their time in Python, so processes (one per core, and one spare) scale.
+workers = int(os.environ.get("STORYBOARD_WORKERS", multiprocessing.cpu_count() + 1))
+# Threads let a worker overlap database waits; 1 means gunicorn's plain sync worker.
+threads = int(os.environ.get("STORYBOARD_THREADS", 1))
+timeout = int(os.environ.get("STORYBOARD_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, staggered, so a slow leak never takes a server down.
+max_requests = 5000
+max_requests_jitter = 500
+# The app is built in each worker: database pools and Redis clients must not cross a fork.
+preload_app = False
+# The proxy sets X-Forwarded-*; Storyboard reads them through PROXY_FIX_X_FOR.
+forwarded_allow_ips = os.environ.get("STORYBOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("STORYBOARD_LOG_LEVEL", "info")
+proc_name = "storyboard"

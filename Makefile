@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app storyboard
 
-.PHONY: run test install clean browser
+.PHONY: run test install clean browser bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Page speed at 1k, 10k and 100k stories on SQLite and PostgreSQL (about 15 minutes), then the
+# digest sent to 10,000 people; wrk comes from Debian. Results go to bench/results/.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+	$(BIN)/python bench/digest_send.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import Select, exists, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from storyboard import markdown
 from storyboard.curation import revisions
@@ -133,7 +133,12 @@ def published_stories(loader=selectinload) -> Select[tuple[Story]]:
         select(Story)
         .where(Story.status == StoryStatus.PUBLISHED.value)
         .order_by(Story.published_at.desc(), Story.id.desc())
-        .options(loader(Story.nominees), loader(Story.values))
+        .options(
+            # A card shows the excerpt, not the Markdown or the search text: leave them behind.
+            defer(Story.body_md), defer(Story.search_text), defer(Story.impact),
+            loader(Story.nominees).load_only(Person.id, Person.name),
+            loader(Story.values),
+        )
     )
 
 

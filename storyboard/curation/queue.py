@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value, story_nominees, story_values
+from storyboard.stories.service import card_joins
 
 AGE_CHOICES = {0: "Any age", 3: "Waiting 3+ days", 7: "Waiting a week+", 14: "Waiting 2 weeks+", 30: "Waiting a month+"}
 
@@ -42,7 +43,7 @@ def waiting_stories(filters: QueueFilters) -> Select[tuple[Story]]:
         .where(Story.status == StoryStatus.SUBMITTED.value)
         .order_by(Story.submitted_at, Story.id)
         # One query for the stories and everything their cards show.
-        .options(joinedload(Story.nominees), joinedload(Story.values), joinedload(Story.nominator))
+        .options(*card_joins(), joinedload(Story.nominator, innerjoin=True))
     )
     if filters.department:
         statement = statement.where(Story.id.in_(

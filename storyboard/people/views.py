@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from storyboard.admin import service as admin_service
 from storyboard.auth import service as auth_service
@@ -63,10 +62,10 @@ def profile(person_id: int):
     person = db.get_or_404(Person, person_id)
     # IN over the person's own rows lets the database start from their few stories, where
     # nominees.any() made SQLite walk every published story.
-    about = published_stories(joinedload).where(
+    about = published_stories(joined=True).where(
         Story.id.in_(select(story_nominees.c.story_id).where(story_nominees.c.person_id == person.id))
     )
-    written = published_stories(joinedload).where(Story.nominator_id == person.id)
+    written = published_stories(joined=True).where(Story.nominator_id == person.id)
     return render_template(
         "people/profile.html",
         person=person,

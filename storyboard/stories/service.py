@@ -112,23 +112,27 @@ def story_page(person: Person, story_id: int) -> StoryPage | None:
     """The story, its people, values and notes, and whether `person` applauded or read it."""
     applauded = exists().where(Applause.story_id == Story.id, Applause.person_id == person.id)
     read_before = exists().where(StoryReader.story_id == Story.id, StoryReader.person_id == person.id)
-    row = db.session.execute(
-        select(Story, applauded, read_before)
-        .where(Story.id == story_id)
-        .options(
-            joinedload(Story.nominator), joinedload(Story.nominees), joinedload(Story.values),
-            selectinload(Story.thanks).joinedload(ThankYou.author),
-        )
-    ).unique().first()
+    statement = select(Story, applauded, read_before).where(Story.id == story_id).options(
+        joinedload(Story.nominator, innerjoin=True), *card_joins(),
+        selectinload(Story.thanks).joinedload(ThankYou.author, innerjoin=True),
+    )
+    row = db.session.execute(statement).unique().first()
+    if row is None and db.session.get(Story, story_id) is not None:
+        # A story left without nominees or values (it should not happen) still opens.
+        row = db.session.execute(select(Story, applauded, read_before).where(Story.id == story_id)).first()
     return StoryPage(*row) if row else None
 
 
-def published_stories(loader=selectinload) -> Select[tuple[Story]]:
+def published_stories(joined: bool = False) -> Select[tuple[Story]]:
     """Published stories, newest first, with what a story card shows loaded in bulk.
 
-    `joinedload` loads the card's people and values in the same query: one query, where a
-    page lists two sets of stories and the two extra queries per set would add up.
+    `joined` loads the cards' people and values in the same query, for pages that list two
+    sets of stories, where two extra queries per set would add up.
     """
+    if joined:
+        people, values = card_joins()
+    else:
+        people, values = selectinload(Story.nominees), selectinload(Story.values)
     return (
         select(Story)
         .where(Story.status == StoryStatus.PUBLISHED.value)
@@ -136,10 +140,19 @@ def published_stories(loader=selectinload) -> Select[tuple[Story]]:
         .options(
             # A card shows the excerpt, not the Markdown or the search text: leave them behind.
             defer(Story.body_md), defer(Story.search_text), defer(Story.impact),
-            loader(Story.nominees).load_only(Person.id, Person.name),
-            loader(Story.values),
+            people.load_only(Person.id, Person.name), values,
         )
     )
+
+
+def card_joins():
+    """Joined loads of a story's nominees and values, as plain inner joins.
+
+    An outer join here nests (story_nominees JOIN people) inside it, which SQLite answers by
+    reading the whole association table; every story has nominees and values, so inner joins
+    lose nothing and use the indexes.
+    """
+    return joinedload(Story.nominees, innerjoin=True), joinedload(Story.values, innerjoin=True)
 
 
 def record_reader(story: Story, person: Person) -> None:

@@ -39,6 +39,7 @@ FEED_PAGE_SIZE = 20
 QUEUE_PAGE_SIZE = 25  # waiting stories per page of the review queue
 DIRECTORY_PAGE_SIZE = 50
 NOMINEE_SEARCH_LIMIT = 10
+SEARCH_CANDIDATES = 200  # the newest matches of a search that are ranked and paged through
 
 # Session cookies. Set both *_SECURE to True behind HTTPS.
 SESSION_COOKIE_HTTPONLY = True

@@ -317,3 +317,13 @@ def test_search_results_are_paginated(client, app, reader, make_story):
     assert first.count("Lighthouse rescue") == 2 and 'href="/search?page=2&amp;q=lighthouse"' in first
     second = client.get("/search?q=lighthouse&page=2").get_data(as_text=True)
     assert second.count("Lighthouse rescue") == 1 and "← Previous" in second and "Next →" not in second
+
+
+def test_search_ranks_only_the_newest_matches(client, app, reader, make_story):
+    app.config["SEARCH_CANDIDATES"] = 3
+    start = utcnow() - timedelta(days=30)
+    for day in range(5):
+        make_story(title=f"Harbour rescue {day}", published_at=start + timedelta(days=day))
+    page = client.get("/search?q=harbour").get_data(as_text=True)
+    found = sorted(re.findall(r"Harbour rescue \d", page))
+    assert found == ["Harbour rescue 2", "Harbour rescue 3", "Harbour rescue 4"]

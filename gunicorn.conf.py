@@ -7,7 +7,8 @@ STORYBOARD_TIMEOUT) or on gunicorn's command line.
 import multiprocessing
 import os
 
-# Behind nginx or another proxy on the same host; set STORYBOARD_BIND=0.0.0.0:8000 otherwise.
+# Behind nginx or another proxy on the same host. For a proxy on another host, bind to a private
+# address and firewall it: a client reaching gunicorn directly could forge X-Forwarded-For.
 bind = os.environ.get("STORYBOARD_BIND", "127.0.0.1:8000")
 # Pages spend most of their time in Python, so processes (one per core, and one spare) scale.
 workers = int(os.environ.get("STORYBOARD_WORKERS", multiprocessing.cpu_count() + 1))

@@ -71,6 +71,14 @@ def keyset_paginate(statement: Select, moment: ColumnElement, ident: ColumnEleme
     index on (..., moment, ident) serves every page alike.
     """
     after, before = (_cursor(request.args.get(name)) for name in ("after", "before"))
+    page = _keyset_page(statement, moment, ident, per_page, descending, after, before)
+    if not page.items and (after or before):
+        # The rows around a cursor can go (published elsewhere, archived): start again.
+        page = _keyset_page(statement, moment, ident, per_page, descending, None, None)
+    return page
+
+
+def _keyset_page(statement, moment, ident, per_page, descending, after, before) -> KeysetPage:
     key = tuple_(moment, ident)
 
     def at(cursor):

@@ -17,6 +17,7 @@ class World:
     hero_id: int  # the profile we look at
     story_id: int  # the story we open (a first read)
     value_slug: str
+    cursor: str  # a page link's cursor, to load a later page of the feed and the queue
 
 
 def make_world(make_person, make_story, login) -> World:
@@ -27,7 +28,8 @@ def make_world(make_person, make_story, login) -> World:
     make_story(nominator=hero, title="Hero tells a lighthouse story")
     make_story(status=StoryStatus.SUBMITTED)
     story = make_story(title="The story we open")
-    return World(viewer.id, hero.id, story.id, value.slug)
+    cursor = f"{story.published_at.isoformat()}_{story.id + 1}"
+    return World(viewer.id, hero.id, story.id, value.slug, cursor)
 
 
 def grow(world: World, make_person, make_story) -> int:
@@ -60,4 +62,6 @@ PAGES = {
     "value": lambda world, story_id: f"/values/{world.value_slug}",
     "search": lambda world, story_id: "/search?q=lighthouse",
     "queue": lambda world, story_id: "/queue/",
+    "feed, a later page": lambda world, story_id: f"/?after={world.cursor}",
+    "queue, a later page": lambda world, story_id: f"/queue/?before={world.cursor}",
 }

@@ -327,3 +327,38 @@ def test_search_ranks_only_the_newest_matches(client, app, reader, make_story):
     page = client.get("/search?q=harbour").get_data(as_text=True)
     found = sorted(re.findall(r"Harbour rescue \d", page))
     assert found == ["Harbour rescue 2", "Harbour rescue 3", "Harbour rescue 4"]
+
+
+def test_drafts_do_not_crowd_published_stories_out_of_search(client, app, reader, make_story):
+    app.config["SEARCH_CANDIDATES"] = 3
+    for n in range(3):
+        make_story(title=f"Published harbour story {n}")
+    for n in range(4):  # newer, and matching, but not published
+        make_story(title=f"Draft harbour story {n}", status=StoryStatus.DRAFT)
+    page = client.get("/search?q=harbour").get_data(as_text=True)
+    assert len(re.findall(r"Published harbour story \d", page)) == 3 and "Draft harbour" not in page
+
+
+def test_a_page_link_whose_stories_are_gone_starts_again_at_the_newest(client, reader, make_story):
+    make_story(title="Still here")
+    response = client.get("/?after=2001-01-01T00:00:00_1")
+    assert response.status_code == 200 and "Still here" in response.get_data(as_text=True)
+
+
+def test_a_value_page_pages_through_its_stories(client, app, reader, make_story):
+    app.config["FEED_PAGE_SIZE"] = 2
+    value = db.session.scalars(select(Value).order_by(Value.position)).first()
+    start = utcnow() - timedelta(days=10)
+    for day in range(3):
+        make_story(title=f"Value story {day}", values=[value], published_at=start + timedelta(days=day))
+    first = client.get(f"/values/{value.slug}").get_data(as_text=True)
+    assert "Value story 2" in first and "Value story 0" not in first
+    second = client.get(link(first, "next")).get_data(as_text=True)
+    assert "Value story 0" in second and "Value story 2" not in second
+    assert f"/values/{value.slug}?before=" in second
+
+
+def test_a_first_read_counts_the_reader_on_the_page_itself(client, reader, make_story):
+    story = make_story()
+    assert "1 reader" in client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert "1 reader" in client.get(f"/stories/{story.id}").get_data(as_text=True)  # not twice

@@ -16,6 +16,7 @@ from storyboard.people.service import departments
 from storyboard.stories.service import active_values
 
 bp = Blueprint("curation", __name__, url_prefix="/queue")
+QUEUE_ARGS = ("department", "value", "age", "after", "before")
 
 
 @bp.get("/")
@@ -41,6 +42,7 @@ def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = Non
         action_form=EmptyForm(),
         note_form=note_form,
         failed_story_id=failed_story_id,
+        queue_args=_queue_args(),
     )
 
 
@@ -65,7 +67,7 @@ def publish(story_id: int):
         abort(400)
     _apply(service.publish, story)
     flash(f"Published “{story.title}”.", "success")
-    return redirect(url_for("curation.queue"))
+    return redirect(url_for("curation.queue", **_queue_args()))
 
 
 @bp.post("/<int:story_id>/reject")
@@ -87,4 +89,9 @@ def _with_note(story_id: int, change, done: str):
         return _render_queue(form, failed_story_id=story.id), 400
     _apply(change, story, form.note.data.strip())
     flash(done.format(story.title), "success")
-    return redirect(url_for("curation.queue"))
+    return redirect(url_for("curation.queue", **_queue_args()))
+
+
+def _queue_args() -> dict[str, str]:
+    """The queue's filters and page, carried through its forms so a curator stays where they were."""
+    return {name: request.args[name] for name in QUEUE_ARGS if request.args.get(name)}

@@ -65,6 +65,7 @@ def tick_command(now_text: str | None) -> None:
 def scheduler_command() -> None:
     """Run ticks on the digest schedule in this process, until stopped (for hosts without cron)."""
     import logging
+    import signal
 
     from flask import current_app
 
@@ -72,8 +73,15 @@ def scheduler_command() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     scheduler = build_scheduler(current_app._get_current_object())
+
+    def stop(signum, frame) -> None:
+        # A tick already running finishes; its claims are safe either way.
+        scheduler.shutdown(wait=False)
+
+    # Handled explicitly: a process started in the background may inherit SIGINT ignored, and
+    # systemd stops services with SIGTERM.
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, stop)
     click.echo("Digest scheduler running; stop it with Ctrl-C.")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    scheduler.start()
+    click.echo("Digest scheduler stopped.")

@@ -56,10 +56,11 @@ def _sqlite_ids(terms: list[str], limit: int, offset: int) -> list[int]:
     # FTS5 hands back matches newest first (rowid order) cheaply; only those few are ranked.
     rows = db.session.execute(
         text(
-            "SELECT stories.id FROM (SELECT rowid, rank FROM story_fts WHERE story_fts MATCH :match "
-            "ORDER BY rowid DESC LIMIT :candidates) AS hits JOIN stories ON stories.id = hits.rowid "
-            "WHERE stories.status = :published "
-            "ORDER BY hits.rank, stories.published_at DESC LIMIT :limit OFFSET :offset"
+            "SELECT hits.id FROM (SELECT stories.id, stories.published_at, story_fts.rank FROM story_fts "
+            "JOIN stories ON stories.id = story_fts.rowid "
+            "WHERE story_fts MATCH :match AND stories.status = :published "
+            "ORDER BY story_fts.rowid DESC LIMIT :candidates) AS hits "
+            "ORDER BY hits.rank, hits.published_at DESC, hits.id DESC LIMIT :limit OFFSET :offset"
         ),
         {"match": match, "published": StoryStatus.PUBLISHED.value, "limit": limit, "offset": offset,
          "candidates": _candidates()},
@@ -73,13 +74,13 @@ def _postgresql_ids(terms: list[str], limit: int, offset: int) -> list[int]:
     newest = (
         select(Story.id, Story.published_at, vector.label("vector"))
         .where(Story.status == StoryStatus.PUBLISHED.value, vector.op("@@")(tsquery))
-        .order_by(Story.published_at.desc())
+        .order_by(Story.published_at.desc(), Story.id.desc())
         .limit(_candidates())
         .subquery()
     )
     statement = (
         select(newest.c.id)
-        .order_by(func.ts_rank(newest.c.vector, tsquery).desc(), newest.c.published_at.desc())
+        .order_by(func.ts_rank(newest.c.vector, tsquery).desc(), newest.c.published_at.desc(), newest.c.id.desc())
         .limit(limit)
         .offset(offset)
     )

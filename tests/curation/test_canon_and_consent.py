@@ -1,4 +1,5 @@
 """Pins, the canon, resurfacing and legacy flags, queue filters, and nominees' digest consent."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -112,3 +113,29 @@ def test_my_stories_groups_by_status_with_resubmit(client, ctx, make_story, make
     assert f'action="/stories/{back.id}/submit"' in page and "Submit again" in page
     client.post(f"/stories/{back.id}/submit")
     assert "Waiting for HR" in client.get("/mine").get_data(as_text=True)
+
+
+def test_the_queue_pages_oldest_first_and_keeps_filters_and_page_through_its_forms(
+    app, client, ctx, as_role, make_story, make_person
+):
+    app.config["QUEUE_PAGE_SIZE"] = 2
+    warehouse = make_person(department="Warehouse")
+    for n in range(5):
+        story = make_story(title=f"Waiting story {n}", status=StoryStatus.SUBMITTED, nominees=[warehouse])
+        story.submitted_at = utcnow() - timedelta(days=10 - n)
+    make_story(title="Another department's story", status=StoryStatus.SUBMITTED)
+    db.session.commit()
+    as_role("curator")
+    first = client.get("/queue/?department=Warehouse").get_data(as_text=True)
+    assert first.index("Waiting story 0") < first.index("Waiting story 1") and "Waiting story 2" not in first
+    assert "Another department" not in first
+    later = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "department=Warehouse" in later
+    second = client.get(later).get_data(as_text=True)
+    assert "Waiting story 2" in second and "Waiting story 0" not in second
+    # A note that fails validation on page 2 is shown on page 2, with its story.
+    action = re.search(r'action="(/queue/\d+/reject\?[^"]+)"', second).group(1).replace("&amp;", "&")
+    assert "department=Warehouse" in action and "after=" in action
+    refused = client.post(action, data={"note": ""})
+    assert refused.status_code == 400
+    assert "Waiting story 2" in refused.get_data(as_text=True)

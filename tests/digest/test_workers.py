@@ -73,9 +73,14 @@ def test_the_scheduler_process_sends_the_issue_once(app, ctx, database_url, tmp_
             time.sleep(0.2)
         time.sleep(2.5)  # a few more ticks, which must send nothing more
     finally:
-        scheduler.send_signal(signal.SIGINT)
-        output, errors = scheduler.communicate(timeout=30)
-    assert "Digest scheduler running" in output, errors
+        scheduler.send_signal(signal.SIGTERM)  # what systemd sends
+        try:
+            output, errors = scheduler.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
+            scheduler.communicate()
+            raise
+    assert "Digest scheduler running" in output and "Digest scheduler stopped." in output, errors
     assert deliveries_by_status() == {SENT: people}
     sent_to = recipients(smtp_server.messages)
     assert len(sent_to) == people and len(set(sent_to)) == people

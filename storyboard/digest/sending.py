@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -146,42 +148,62 @@ def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent 
         select(*columns).where(Person.id.in_([claim.person_id for claim in claims]))
     )}
     wanted = frequencies_for(issue.monthly)
-    db.session.commit()  # results are written on their own connections, one commit each
+    db.session.commit()  # results are written on the batch's own connection, below
     limit = current_app.config["DIGEST_BOUNCE_LIMIT"]
     lease = timedelta(seconds=current_app.config["DIGEST_CLAIM_LEASE_SECONDS"])
     transport = Transport()
     untried = list(claims)
     try:
-        while untried:
-            now = clock()
-            if untried[0].lease_until - now < lease / 2:
-                untried = renew(untried, now + lease)
-                if not untried:
+        with _results_connection() as results:
+            while untried:
+                now = clock()
+                if untried[0].lease_until - now < lease / 2:
+                    untried = renew(untried, now + lease, results)
+                    if not untried:
+                        break
+                claim, person = untried[0], people.get(untried[0].person_id)
+                if content is None or person is None or not person.active \
+                        or person.digest_frequency not in wanted or person.bounce_score >= limit:
+                    with _writing(results):
+                        _finish(results, claim, DeliveryStatus.CANCELLED, now,
+                                error="No longer wanted when it was due.")
+                    report.statuses[DeliveryStatus.CANCELLED.value] += 1
+                    untried.pop(0)
+                    continue
+                if claim.lease_until - now < message_margin():  # renewal failed to make room
                     break
-            claim, person = untried[0], people.get(untried[0].person_id)
-            if content is None or person is None or not person.active \
-                    or person.digest_frequency not in wanted or person.bounce_score >= limit:
-                with db.engine.begin() as connection:
-                    _finish(connection, claim, DeliveryStatus.CANCELLED, now,
-                            error="No longer wanted when it was due.")
-                report.statuses[DeliveryStatus.CANCELLED.value] += 1
+                outcome = _deliver(transport, content, person)
+                if outcome.kind == DEFER:
+                    defer(untried, clock(), outcome.error, results)
+                    report.statuses["deferred"] += len(untried)
+                    untried = []
+                    break
+                report.statuses[record(claim, outcome, person, clock(), results).value] += 1
                 untried.pop(0)
-                continue
-            if claim.lease_until - now < message_margin():  # renewal failed to make room
-                break
-            outcome = _deliver(transport, content, person)
-            if outcome.kind == DEFER:
-                defer(untried, clock(), outcome.error)
-                report.statuses["deferred"] += len(untried)
-                untried = []
-                break
-            report.statuses[record(claim, outcome, person, clock()).value] += 1
-            untried.pop(0)
     finally:
         report.sessions = transport.close()
         if untried:
             _hand_back(untried)
     return report
+
+
+@contextmanager
+def _results_connection() -> Iterator[Connection]:
+    """One connection for the whole batch's results, kept rather than taken from the pool and
+    reset for each message. Each result is still its own transaction, committed at once."""
+    with db.engine.connect() as connection:
+        yield connection
+
+
+@contextmanager
+def _writing(connection: Connection | None) -> Iterator[Connection]:
+    """A transaction on the batch's connection, or on a connection of its own."""
+    if connection is not None:
+        with connection.begin():
+            yield connection
+    else:
+        with db.engine.begin() as own:
+            yield own
 
 
 def _deliver(transport: Transport, content: DigestContent, person: Recipient) -> Outcome:
@@ -193,7 +215,8 @@ def _deliver(transport: Transport, content: DigestContent, person: Recipient) ->
     return transport.deliver(message)
 
 
-def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime) -> DeliveryStatus:
+def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime,
+           connection: Connection | None = None) -> DeliveryStatus:
     """Write one delivery's result and commit; a bounce raises the person's bounce score."""
     if outcome.kind == SENT:
         status = DeliveryStatus.SENT
@@ -204,20 +227,19 @@ def record(claim: Claim, outcome: Outcome, person: Recipient, now: datetime) -> 
     else:
         status = DeliveryStatus.PENDING
     retry_at = now + retry_delay(claim.attempts) if status == DeliveryStatus.PENDING else None
-    with db.engine.begin() as connection:
-        ours = _finish(connection, claim, status, now, code=outcome.code, error=outcome.error,
-                       retry_at=retry_at)
+    with _writing(connection) as writer:
+        ours = _finish(writer, claim, status, now, code=outcome.code, error=outcome.error, retry_at=retry_at)
         if ours and status == DeliveryStatus.BOUNCED:
-            _set_bounce_score(connection, person.id, Person.bounce_score + 1)
+            _set_bounce_score(writer, person.id, Person.bounce_score + 1)
         elif ours and status == DeliveryStatus.SENT and person.bounce_score:
-            _set_bounce_score(connection, person.id, 0)  # a mailbox that accepts mail again starts afresh
+            _set_bounce_score(writer, person.id, 0)  # a mailbox that accepts mail again starts afresh
     return status
 
 
-def renew(claims: list[Claim], lease_until: datetime) -> list[Claim]:
+def renew(claims: list[Claim], lease_until: datetime, connection: Connection | None = None) -> list[Claim]:
     """Extend the lease of the batch's untried claims; returns those still ours."""
-    with db.engine.begin() as connection:
-        kept = set(connection.scalars(
+    with _writing(connection) as writer:
+        kept = set(writer.scalars(
             update(D)
             .where(D.id.in_([claim.delivery_id for claim in claims]), D.claim_token == claims[0].token,
                    D.status == DeliveryStatus.SENDING.value)
@@ -232,16 +254,17 @@ def release(claims: list[Claim]) -> None:
     defer(claims, None, None)
 
 
-def defer(claims: list[Claim], until: datetime | None, error: str | None) -> None:
+def defer(claims: list[Claim], until: datetime | None, error: str | None,
+          connection: Connection | None = None) -> None:
     """Hand claims back without counting the attempt: due at once, or after a pause when the
     server is down (`until` is now; the pause is the first retry's)."""
     values = {"status": DeliveryStatus.PENDING.value, "attempts": D.attempts - 1,
               "lease_until": None, "claim_token": None}
     if until is not None:
         values |= {"next_attempt_at": until + retry_delay(1), "last_error": one_line(error or "")[:300]}
-    with db.engine.begin() as connection:
+    with _writing(connection) as writer:
         for claim in claims:
-            connection.execute(_claimed(claim).values(**values))
+            writer.execute(_claimed(claim).values(**values))
 
 
 def _hand_back(claims: list[Claim]) -> None:

@@ -103,7 +103,7 @@ def due_deliveries(issue_id: int, now: datetime):
         D.issue_id == issue_id,
         or_(
             and_(D.status == DeliveryStatus.PENDING.value, D.next_attempt_at <= now),
-            # A dead sender's claim, unless that was its last allowed attempt (see give_up).
+            # A dead sender's claim, unless that was its last allowed attempt (see mark_stale).
             and_(D.status == DeliveryStatus.SENDING.value, D.lease_until < now,
                  D.attempts < current_app.config["DIGEST_MAX_ATTEMPTS"]),
         ),

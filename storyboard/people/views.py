@@ -62,7 +62,7 @@ def profile(person_id: int):
     person = db.get_or_404(Person, person_id)
     # IN over the person's own rows lets the database start from their few stories, where
     # nominees.any() made SQLite walk every published story.
-    about = published_stories(joined=True).where(
+    about = published_stories(joined=True, few=True).where(
         Story.id.in_(select(story_nominees.c.story_id).where(story_nominees.c.person_id == person.id))
     )
     written = published_stories(joined=True).where(Story.nominator_id == person.id)

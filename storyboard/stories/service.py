@@ -123,19 +123,24 @@ def story_page(person: Person, story_id: int) -> StoryPage | None:
     return StoryPage(*row) if row else None
 
 
-def published_stories(joined: bool = False) -> Select[tuple[Story]]:
+def published_stories(joined: bool = False, few: bool = False) -> Select[tuple[Story]]:
     """Published stories, newest first, with what a story card shows loaded in bulk.
 
     `joined` loads the cards' people and values in the same query, for pages that list two
-    sets of stories, where two extra queries per set would add up.
+    sets of stories, where two extra queries per set would add up. `few` says the caller's own
+    filter picks a handful of stories (one person's): the status is then checked on those rows
+    instead of walking the index of every published story in date order, which SQLite does to
+    avoid a sort and which costs 12 ms at 100k stories.
     """
     if joined:
         people, values = card_joins()
     else:
         people, values = selectinload(Story.nominees), selectinload(Story.values)
+    # `status || ''` is the same test, but no index serves it.
+    status = (Story.status + "") if few else Story.status
     return (
         select(Story)
-        .where(Story.status == StoryStatus.PUBLISHED.value)
+        .where(status == StoryStatus.PUBLISHED.value)
         .order_by(Story.published_at.desc(), Story.id.desc())
         .options(
             # A card shows the excerpt, not the Markdown or the search text: leave them behind.

@@ -2,7 +2,7 @@
 
 Sensible defaults for a small server behind a reverse proxy; each can be overridden with an
 environment variable (STORYBOARD_BIND, STORYBOARD_WORKERS, STORYBOARD_THREADS,
-STORYBOARD_TIMEOUT) or on gunicorn's command line.
+STORYBOARD_TIMEOUT, STORYBOARD_MAX_REQUESTS) or on gunicorn's command line.
 """
 import multiprocessing
 import os
@@ -17,9 +17,10 @@ threads = int(os.environ.get("STORYBOARD_THREADS", 1))
 timeout = int(os.environ.get("STORYBOARD_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, staggered, so a slow leak never takes a server down.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then, staggered, so a slow leak never takes a server down; a new
+# worker takes about half a second to start. STORYBOARD_MAX_REQUESTS=0 never recycles.
+max_requests = int(os.environ.get("STORYBOARD_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 10
 # The app is built in each worker: database pools and Redis clients must not cross a fork.
 preload_app = False
 # The proxy sets X-Forwarded-*; Storyboard reads them through PROXY_FIX_X_FOR.

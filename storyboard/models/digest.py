@@ -25,10 +25,6 @@ class DeliveryStatus(enum.StrEnum):
     STALE = "stale"  # still unsent long after the cut; too late to matter
     CANCELLED = "cancelled"  # the person unsubscribed or left before it went
 
-    @property
-    def label(self) -> str:
-        return self.value
-
 
 class DigestIssue(db.Model):
     """One issue, the same for everyone, frozen when it is cut."""

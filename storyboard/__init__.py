@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_security_headers(app)
-    refuse_nul_bytes(app)
+    clean_request_text(app)
     from storyboard.errors import register_error_handlers
     from storyboard.cli import register_commands
 
@@ -104,7 +104,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from storyboard.auth.service import load_person
+    from storyboard.auth.sessions import load_person
 
     login_manager.user_loader(load_person)
 
@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from storyboard.health import bp as health_bp
     from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
+    from storyboard.privacy.views import bp as privacy_bp
     from storyboard.stories.views import bp as stories_bp
 
     for blueprint in (
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -154,8 +156,10 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["stored_html"] = stored
     app.jinja_env.filters["status_label"] = lambda status: StoryStatus(status).label
+    # Curators never submit: a draft is its author's until they submit it themselves.
     app.jinja_env.globals["allowed_moves"] = lambda story: sorted(
-        ALLOWED_TRANSITIONS.get(StoryStatus(story.status), ()), key=list(StoryStatus).index
+        ALLOWED_TRANSITIONS.get(StoryStatus(story.status), frozenset()) - {StoryStatus.SUBMITTED},
+        key=list(StoryStatus).index,
     )
     app.jinja_env.globals["move_labels"] = MOVE_LABELS
     app.jinja_env.trim_blocks = True
@@ -180,13 +184,29 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": lambda: unread_count(current_user)}
 
 
-def refuse_nul_bytes(app: Flask) -> None:
+def clean_request_text(app: Flask) -> None:
+    """Refuse NUL anywhere in a request; drop other control characters from what was typed.
+
+    PostgreSQL cannot store NUL, so it is refused with a clear message. Other control
+    characters (pasted from elsewhere, never typed) are removed and line breaks become \\n here,
+    once, so that no form and no view can store them.
+    """
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from storyboard.text import without_controls
+
+    nul_message = "The request contains a NUL character, which Storyboard cannot store."
+
     @app.before_request
-    def no_nul_bytes():
-        # PostgreSQL cannot store NUL in text; say so plainly instead of failing deep inside.
-        for values in (request.args, request.form):
-            if any("\x00" in value for value in values.values()):
-                abort(400, "The request contains a NUL character, which Storyboard cannot store.")
+    def clean_text():
+        if "\x00" in request.path:
+            abort(400, nul_message)
+        for name in ("args", "form"):
+            values = getattr(request, name)
+            if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+                abort(400, nul_message)
+            cleaned = [(key, without_controls(value)) for key, value in values.items(multi=True)]
+            request.__dict__[name] = ImmutableMultiDict(cleaned)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -202,4 +222,12 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            # Pages name people and show unpublished stories: a shared computer's back button or
+            # a proxy must not keep them. Static files are the same for everyone.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+            )
         return response

@@ -29,7 +29,16 @@ OUTBOX_DIR = None  # None means instance/outbox
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds an invitation link stays valid
 PASSWORD_RESET_MAX_AGE = 3600
 PASSWORD_MIN_LENGTH = 10
-LOGIN_RATE_LIMIT = "5 per minute;20 per hour"  # failed sign-ins per address and per email
+# Failed sign-ins. Counted per address and account, so nobody can lock someone else out from
+# another machine; and per address across accounts, against one place trying many accounts.
+LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute;200 per hour"
+
+# Sessions are rows on the server (auth/sessions.py); signing out deletes the row.
+SESSION_IDLE_TIMEOUT = 2 * 3600  # seconds without a request before a sign-in ends
+SESSION_LIFETIME = 12 * 3600  # a sign-in ends this long after it began, however busy
+REMEMBERED_SESSION_IDLE_TIMEOUT = 14 * 24 * 3600  # "Keep me signed in": idle for up to 14 days
+SESSION_TOUCH_SECONDS = 60  # how often a busy session's idle clock is written to the database
 
 # Rate-limit storage; "memory://" per process, a redis:// URL to share between workers.
 RATELIMIT_STORAGE_URI = "memory://"
@@ -48,7 +57,13 @@ SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = False
-REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "Keep me signed in" lasts 30 days
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "Keep me signed in" lasts 30 days at most
+# Sent over HTTPS only: browsers then refuse plain HTTP to this host for a year.
+HSTS_SECONDS = 365 * 24 * 3600
+
+# Requests larger than this are refused (413) before they are read: a story is at most about
+# 30 KB of form data; the limit leaves room for every form with a wide margin.
+MAX_CONTENT_LENGTH = 1024 * 1024
 
 # A form's CSRF token lives as long as the session, so a story that took an hour to write is
 # not refused (and lost) when it is finally sent.

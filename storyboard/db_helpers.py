@@ -22,7 +22,19 @@ def insert_if_absent(table: Table, values: dict[str, Any]) -> bool:
     return db.session.execute(statement).first() is not None
 
 
-MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) store
+# The largest id every table can hold: ids are INTEGER columns, which PostgreSQL keeps in 32
+# bits (SQLite would take 64); a larger number in a URL or form is simply not found.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A record number typed or sent as text ("42", "#42"), or None if it is not one the
+    database could hold. ASCII digits only: "²".isdigit() is true, but int("²") fails."""
+    text = (text or "").strip().lstrip("#")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def database_id(value) -> int:

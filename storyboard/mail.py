@@ -15,6 +15,11 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
+from storyboard.text import shorten
+
+# Subjects longer than this are cut at a word: mail clients show about this much anyway.
+SUBJECT_MAX = 150
+
 
 def build_message(
     to: str,
@@ -23,12 +28,16 @@ def build_message(
     html: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
-    """A message with a plain-text part and, when given, an HTML alternative after it."""
+    """A message with a plain-text part and, when given, an HTML alternative after it.
+
+    The subject is made one line and cut to SUBJECT_MAX: it is often built from a title or a
+    curator's note, and EmailMessage refuses header values with line breaks (no injection, but
+    an error page). The body keeps the text whole, line breaks included.
+    """
     message = EmailMessage()
-    # EmailMessage refuses header values containing line breaks, so names cannot inject headers.
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = shorten(subject, SUBJECT_MAX)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     for name, value in (headers or {}).items():

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from storyboard import create_app
+from storyboard.auth import sessions
 from storyboard.clock import utcnow
 from storyboard.extensions import db, limiter
 from storyboard.models import Person, Story, StoryStatus, Value
@@ -163,13 +164,26 @@ def make_story(app, make_person):
     return make
 
 
+def session_token_for(app, person: Person, remember: bool = False) -> str:
+    """A new sign-in for `person`, as the sign-in form makes one; returns the session's token."""
+    if has_app_context():
+        token = sessions.start(person, remember=remember)
+        db.session.commit()
+        return token
+    with app.app_context():
+        token = sessions.start(db.session.get(Person, person.id), remember=remember)
+        db.session.commit()
+        return token
+
+
 @pytest.fixture
-def login(client):
+def login(app, client):
     """Sign a person in on the test client (the sign-in form itself is tested separately)."""
 
     def sign_in(person: Person) -> Person:
+        token = session_token_for(app, person)
         with client.session_transaction() as session:
-            session["_user_id"] = person.get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
         # Requests made inside the `ctx` fixture share its `g`, where Flask-Login caches the user.
         if has_app_context():

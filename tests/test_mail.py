@@ -17,9 +17,24 @@ def test_one_connection_sends_every_message(app, ctx, smtp_server):
     assert received["Message-ID"].endswith("@localhost>")
 
 
-def test_header_injection_is_refused(app, ctx):
+def test_a_subject_with_line_breaks_becomes_one_line_and_adds_no_header(app, ctx):
+    message = mail.build_message("a@example.com", "Hi\r\nBcc: victim@example.com", "text")
+    assert message["Subject"] == "Hi Bcc: victim@example.com"
+    assert message["Bcc"] is None
+    assert b"\nBcc:" not in bytes(message)
+
+
+def test_a_long_subject_is_cut_at_a_word(app, ctx):
+    subject = "HR asked for changes to “A title”: " + "please say more about the refund " * 20
+    message = mail.build_message("a@example.com", subject, "text")
+    assert len(message["Subject"]) <= mail.SUBJECT_MAX
+    assert message["Subject"].startswith("HR asked for changes to “A title”: please say more")
+    assert message["Subject"].endswith("…") and not message["Subject"].endswith(" …")
+
+
+def test_recipient_addresses_with_line_breaks_are_still_refused(app, ctx):
     with pytest.raises(ValueError):
-        mail.build_message("a@example.com", "Hi\r\nBcc: victim@example.com", "text")
+        mail.build_message("a@example.com\r\nBcc: victim@example.com", "Hi", "text")
 
 
 def test_outbox_when_no_server_is_configured(app, ctx):

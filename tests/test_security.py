@@ -20,6 +20,7 @@ from storyboard.auth.service import safe_next
 from storyboard.auth.views import PUBLIC_ENDPOINTS
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value
+from tests.conftest import session_token_for
 
 PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
@@ -197,7 +198,7 @@ def csrf_client(csrf_app):
 
 def sign_in_csrf(csrf_client, person: Person) -> Person:
     with csrf_client.session_transaction() as session:
-        session["_user_id"] = person.get_id()
+        session["_user_id"] = session_token_for(csrf_client.application, person)
         session["_fresh"] = True
     if has_app_context():
         g.pop("_login_user", None)  # requests inside `csrf_ctx` share its `g`

@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 from wtforms.widgets import DateInput
 
 from storyboard.admin import service
-from storyboard.forms import strip_text
+from storyboard.forms import single_line, strip_text
 from storyboard.models import Role, Value
 
 NAME_MAX = 80  # Value.name's column
@@ -27,11 +27,6 @@ ROLE_CHOICES = [
 ]
 ROLES = [role.value for role in Role]
 CHOOSE_ROLE = "Choose staff, curator or admin."
-
-
-def single_line(value: str | None) -> str:
-    """Field filter: runs of spaces, tabs and line breaks become one space; ends trimmed."""
-    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def name_taken_message(value: Value) -> str:

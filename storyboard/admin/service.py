@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from storyboard.auth import sessions
 from storyboard.curation import audit
 from storyboard.extensions import db
 from storyboard.models import (
@@ -221,6 +222,7 @@ def deactivate(actor: Person, person: Person) -> None:
         raise Refused(f"{person.name} is already deactivated.")
     _keep_an_admin(person, "deactivated")
     person.active = False
+    sessions.end_all(person)
     audit.record(actor, "person.deactivate", "person", person.id, {"active": True}, {"active": False})
 
 
@@ -229,6 +231,8 @@ def reactivate(actor: Person, person: Person) -> None:
     if person.active:
         raise Refused(f"{person.name} is already active.")
     person.active = True
+    # Cookies from before they left stay dead: they sign in afresh.
+    sessions.end_all(person)
     audit.record(actor, "person.reactivate", "person", person.id, {"active": False}, {"active": True})
 
 
@@ -292,9 +296,9 @@ def audit_statement(filters: AuditFilters) -> Select:
     if filters.since is not None:
         statement = statement.where(AuditEntry.created_at >= datetime.combine(filters.since, time.min))
     if filters.until is not None:
-        # Inclusive: everything before midnight at the end of that day.
-        end = datetime.combine(filters.until + timedelta(days=1), time.min)
-        statement = statement.where(AuditEntry.created_at < end)
+        # Inclusive: everything up to the end of that day (9999-12-31 has no day after it).
+        end = datetime.combine(filters.until, time.max)
+        statement = statement.where(AuditEntry.created_at <= end)
     return statement
 
 

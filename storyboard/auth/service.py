@@ -1,4 +1,4 @@
-"""Accounts: loading people for Flask-Login, sign-in, invitation and password-reset links."""
+"""Accounts: sign-in, invitation and password-reset links. Sessions live in auth/sessions.py."""
 from __future__ import annotations
 
 import hashlib
@@ -7,43 +7,17 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard import mail
 from storyboard.clock import utcnow
-from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
-from storyboard.models import Notification, Person
+from storyboard.models import Person
 
 INVITE_SALT = "storyboard.invitation"
 _DUMMY_HASH = generate_password_hash("no account has this password")
 RESET_SALT = "storyboard.password-reset"
-
-
-def load_person(session_id: str) -> Person | None:
-    """Flask-Login's loader. Sessions carry the password's fingerprint, so changing a password
-    signs out every other session; deactivated people are signed out on their next request."""
-    person_id, _, fingerprint = session_id.partition(":")
-    if not person_id.isdigit() or int(person_id) > MAX_ID:
-        return None
-    # The header's unread count comes in the same query: one query fewer on every page.
-    unread = (
-        select(func.count()).select_from(Notification)
-        .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    row = db.session.execute(select(Person, unread).where(Person.id == int(person_id))).first()
-    if row is None:
-        return None
-    person, person.unread_notifications = row
-    if not person.active or fingerprint != session_fingerprint(person):
-        return None
-    return person
-
-
-def session_fingerprint(person: Person) -> str:
-    return _fingerprint(person)[:12]
 
 
 def find_by_email(email: str) -> Person | None:
@@ -128,7 +102,15 @@ def send_invitation(person: Person) -> None:
     mail.send([build_invitation(person)])
 
 
-def send_password_reset(person: Person) -> None:
+def send_password_reset(email: str) -> None:
+    """Email a reset link if `email` belongs to an active account; do nothing otherwise.
+
+    Called after the response has gone (see auth.views.forgot_password), so the page takes
+    as long whether or not the account exists.
+    """
+    person = find_by_email(email)
+    if person is None or not person.active:
+        return
     link = external_url("auth.reset_password", token=make_token(person, RESET_SALT))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     message = mail.build_from_templates(

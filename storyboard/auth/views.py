@@ -1,17 +1,20 @@
-"""Sign in, sign out, set a password from an invitation, reset a forgotten one."""
+"""Sign in, sign out, set a password from an invitation, reset a forgotten one, change it."""
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from storyboard.auth import service
-from storyboard.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from storyboard.auth import service, sessions
+from storyboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from storyboard.extensions import db, limiter
 from storyboard.forms import form_status
 
@@ -23,7 +26,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "health.healthz", "static", "digest.unsubscribe",
 })
 
-TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Please wait a minute and try again."
+TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts from here. Please wait a minute and try again."
 
 
 @bp.before_app_request
@@ -35,23 +38,25 @@ def require_sign_in():
     return None
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def _submitted_email() -> str:
-    return "login-email:" + request.form.get("email", "").strip().lower()
+def _address_and_account() -> str:
+    """Failed sign-ins are counted per address and account: guessing someone's password from
+    one place slows that place down, while the owner signs in from theirs as usual."""
+    email = request.form.get("email", "").strip().lower()[:254]
+    return f"login:{get_remote_address()}:{email}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS)
 @limiter.limit(
-    _login_limit, methods=["POST"], deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS,
-    key_func=_submitted_email,
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
+    deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
+    error_message=TOO_MANY_ATTEMPTS, key_func=_address_and_account,
 )
 def login():
     if current_user.is_authenticated:
@@ -64,15 +69,25 @@ def login():
     if person is None:
         form.password.errors.append("That email and password do not match an active account.")
         return render_template("auth/login.html", form=form), 401
-    login_user(person, remember=form.remember.data)
-    db.session.commit()
+    _sign_in(person, remember=form.remember.data)
     return redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
+
+
+def _sign_in(person, remember: bool = False) -> None:
+    """A new session: nothing of the anonymous one (its CSRF token included) carries over."""
+    session.clear()
+    sessions.start(person, remember=remember)
+    db.session.commit()
+    login_user(person, remember=remember)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end(current_user.session_token)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -93,15 +108,33 @@ def _password_from_link(token: str, salt: str, max_age: int, done_message: str):
     person = service.person_for_token(token, salt, max_age)
     if person is None:
         return render_template("auth/link_invalid.html"), 400
-    form = SetPasswordForm()
+    form = SetPasswordForm(person)
     if not form.validate_on_submit():
         status = form_status(form)
         return render_template("auth/set_password.html", form=form, person=person), status
     person.set_password(form.password.data)
-    db.session.commit()
-    login_user(person)
+    sessions.end_all(person)  # whoever knew the old password is signed out everywhere
+    _sign_in(person)
     flash(done_message, "success")
     return redirect(url_for("stories.feed"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=lambda r: r.status_code == 400,
+    error_message="Too many attempts. Please wait a minute and try again.",
+    key_func=lambda: f"password-change:{current_user.id}",
+)
+def change_password():
+    """A signed-in person changes their password; their other sessions end."""
+    form = ChangePasswordForm(current_user)
+    if not form.validate_on_submit():
+        return render_template("auth/change_password.html", form=form), form_status(form)
+    current_user.set_password(form.password.data)
+    sessions.end_all(current_user, keep=current_user.session_token)
+    db.session.commit()
+    flash("Your password has been changed. You are signed out everywhere else.", "success")
+    return redirect(url_for("notifications.preferences"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -111,9 +144,28 @@ def forgot_password():
     if not form.validate_on_submit():
         status = form_status(form)
         return render_template("auth/forgot.html", form=form), status
-    person = service.find_by_email(form.email.data)
-    if person is not None and person.active:
-        service.send_password_reset(person)
+    _after_response(service.send_password_reset, form.email.data)
     # The same answer either way, so the form cannot be used to discover who has an account.
     flash("If that address belongs to an account, a link to reset the password is on its way.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _after_response(work, *args) -> None:
+    """Run `work(*args)` once the response has been sent, in the app's context.
+
+    Whether an account exists decides whether mail is sent; doing it after the response keeps
+    that out of the time the page takes. A failure is logged, never shown.
+    """
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def defer(response):
+        def run():
+            with app.app_context():
+                try:
+                    work(*args)
+                except Exception:  # noqa: BLE001 - nobody is left to tell; log it
+                    app.logger.exception("Work after the response failed")
+
+        response.call_on_close(run)
+        return response

@@ -29,6 +29,7 @@ from storyboard.auth.service import external_url
 from storyboard.digest.selection import IssueSelection
 from storyboard.digest.unsubscribe import unsubscribe_url
 from storyboard.models import Story
+from storyboard.text import one_line
 
 # Stands in for the per-person unsubscribe URL in the rendered issue; plain letters and
 # underscores, so neither Jinja, css-inline nor the text template changes it.
@@ -43,7 +44,6 @@ CSS_PATH = PROJECT_ROOT / "templates" / "email" / "digest.css"
 # List-Unsubscribe URL as RFC 2047 words, which mail clients do not follow.
 DIGEST_POLICY = policy.default.clone(max_line_length=998)
 
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _HREF = re.compile(r'href="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"(?i)</(p|li|h[2-4]|blockquote|pre|tr)>|<br\s*/?>")
@@ -73,11 +73,6 @@ class DigestContent:
     subject: str
     text: str
     html: str
-
-
-def one_line(text: str) -> str:
-    """`text` with every line break and control character turned into a space."""
-    return " ".join(_LINE_BREAKS.sub(" ", text or "").split())
 
 
 def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) -> DigestContent:

@@ -29,7 +29,8 @@ from sqlalchemy.engine import Connection
 
 from storyboard.clock import utcnow
 from storyboard.db_helpers import begin_immediate
-from storyboard.digest.email import DigestContent, build_digest_message, one_line
+from storyboard.digest.email import DigestContent, build_digest_message
+from storyboard.text import one_line
 from storyboard.digest.subscriptions import frequencies_for
 from storyboard.digest.transport import BOUNCE, DEFER, REFUSED, SENT, Outcome, Transport
 from storyboard.extensions import db

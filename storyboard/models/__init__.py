@@ -13,7 +13,7 @@ from storyboard.models.digest import (
     DigestIssue,
     DigestIssueStory,
 )
-from storyboard.models.people import Person, Role
+from storyboard.models.people import Person, Role, SignIn
 from storyboard.models.stories import (
     Applause,
     ImpactKind,
@@ -43,6 +43,7 @@ __all__ = [
     "ImpactKind",
     "Person",
     "Role",
+    "SignIn",
     "Story",
     "StoryReader",
     "StoryStatus",

@@ -83,7 +83,9 @@ class Notification(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     story_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    message: Mapped[str] = mapped_column(String(300))
+    # Text, not VARCHAR: a message quotes a title, names and a curator's note of up to 2,000
+    # characters, and PostgreSQL refuses what does not fit rather than cutting it.
+    message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 

@@ -51,17 +51,25 @@ class Person(UserMixin, db.Model):
     )
     reports: Mapped[list[Person]] = relationship(back_populates="manager")
 
-    # Not a column: the unread count the sign-in loader reads in the same query as the person.
+    # Not columns: the unread count the sign-in loader reads in the same query as the person,
+    # and the token of the sign-in this request came with (see storyboard.auth.sessions).
     unread_notifications = None
+    session_token = None
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
 
-    def get_id(self) -> str:
-        """The session's user id: the id plus a fingerprint of the password (see auth.service)."""
-        from storyboard.auth.service import session_fingerprint
+    # UserMixin compares people by get_id(), which is a session token here (None for everyone
+    # not signed in this request); the session's identity map gives one object per row.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
-        return f"{self.id}:{session_fingerprint(self)}"
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session and the remember cookie: the sign-in's token.
+
+        Not the person's id: a sign-in is a row in `sign_ins`, so signing out can end it.
+        """
+        return self.session_token
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive people
@@ -84,3 +92,18 @@ class Person(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+
+class SignIn(db.Model):
+    """One signed-in browser. Signing out deletes it, which is what ends the session: the
+    cookie only names it, so a copy of the cookie is worth nothing afterwards."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token in the cookie: a copy of the database does not sign anyone in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,7 +4,7 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from storyboard.auth.service import find_by_email
-from storyboard.forms import strip_text
+from storyboard.forms import single_line, strip_text
 from storyboard.models import Role
 
 
@@ -18,10 +18,10 @@ class InviteForm(FlaskForm):
             Length(max=254),
         ],
     )
-    name = StringField("Name", filters=[strip_text], validators=[DataRequired("Enter their name."), Length(max=120)])
-    job_title = StringField("Job title", filters=[strip_text], validators=[Length(max=120)])
-    department = StringField("Department", filters=[strip_text], validators=[Length(max=120)])
-    location = StringField("Location", filters=[strip_text], validators=[Length(max=120)])
+    name = StringField("Name", filters=[single_line], validators=[DataRequired("Enter their name."), Length(max=120)])
+    job_title = StringField("Job title", filters=[single_line], validators=[Length(max=120)])
+    department = StringField("Department", filters=[single_line], validators=[Length(max=120)])
+    location = StringField("Location", filters=[single_line], validators=[Length(max=120)])
     role = SelectField(
         "Role",
         choices=[

@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storyboard import mail
+from storyboard.text import one_line
 from storyboard.auth.service import build_invitation
 from storyboard.extensions import db
-from storyboard.models import AuditEntry, Person, Role, Story, story_nominees
+from storyboard.models import AuditEntry, Person, Role, SignIn, Story, story_nominees
 from storyboard.stories.service import refresh_search_text
 
 people_cli = AppGroup("people", help="Manage people.")
@@ -108,7 +109,8 @@ def check_header(header: list[str]) -> None:
 
 def parse_record(line: int, values: dict[str, str]) -> tuple[Row, list[str]]:
     """The row a record describes, as far as it can be read, and the problems with it."""
-    values = {name: value.strip() for name, value in values.items()}
+    # One line each: names and titles end up in email subjects.
+    values = {name: one_line(value) for name, value in values.items()}
     problems = []
     email = values["email"].lower()
     if not email:
@@ -245,6 +247,10 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
     renamed = [person.id for person, row in plan.update + plan.reactivate if person.name != row.name]
     if changes:
         db.session.execute(update(Person), changes)
+    # Leavers' sessions end now; returners' old cookies stay dead and they sign in afresh.
+    ended = [person.id for person in plan.deactivate] + [person.id for person, _ in plan.reactivate]
+    if ended:
+        db.session.execute(delete(SignIn).where(SignIn.person_id.in_(ended)))
     _refresh_search_text_about(renamed)
     return created
 

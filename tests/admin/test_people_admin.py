@@ -13,7 +13,7 @@ from storyboard.admin import service
 from storyboard.extensions import db
 from storyboard.models import Person
 from tests.admin.helpers import audit_entries, text
-from tests.conftest import free_port
+from tests.conftest import free_port, session_token_for
 
 PASSWORD = "correct horse battery"
 LAST_ADMIN = "is the last active admin, so they cannot be {}. Make someone else an admin first."
@@ -272,7 +272,7 @@ def test_deactivate_ends_sessions_and_sign_in(app, make_person):
         leaver = make_person(email="leaver@example.com", password=PASSWORD)
         admin = make_person(role="admin")
         person_id, admin_id = leaver.id, admin.id
-        session_ids = {person_id: leaver.get_id(), admin_id: admin.get_id()}
+        session_ids = {person_id: session_token_for(app, leaver), admin_id: session_token_for(app, admin)}
     theirs, admins = app.test_client(), app.test_client()
     for client, signed_in in ((theirs, person_id), (admins, admin_id)):
         with client.session_transaction() as session:

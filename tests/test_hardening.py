@@ -2,6 +2,7 @@
 import pytest
 
 from storyboard import create_app
+from storyboard.extensions import db
 
 HUGE = "99999999999999999999"
 
@@ -55,3 +56,137 @@ def test_remember_cookie_is_same_site_and_http_only(client, ctx, make_person):
     response = client.post("/auth/login", data={"email": "r@example.com", "password": "remember me please", "remember": "y"})
     cookies = [value for name, value in response.headers.items() if name == "Set-Cookie" and "remember_token" in value]
     assert cookies and "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
+
+
+# Ids beyond what PostgreSQL's INTEGER columns hold (2**31 - 1) were 500s there.
+
+FIRST_TOO_BIG = str(2**31)
+
+
+@pytest.mark.parametrize("number", [FIRST_TOO_BIG, str(2**63), str(2**64)])
+@pytest.mark.parametrize(("method", "template"), [
+    ("GET", "/stories/{}"), ("GET", "/stories/{}/edit"), ("GET", "/stories/{}/revisions"),
+    ("GET", "/people/{}"), ("POST", "/stories/{}/applause"), ("POST", "/stories/{}/applause/remove"),
+    ("POST", "/queue/{}/publish"), ("POST", "/queue/{}/move"), ("POST", "/queue/{}/merge"),
+    ("POST", "/admin/people/{}/deactivate"),
+])
+def test_ids_from_two_to_the_31_are_not_found(client, ctx, as_role, method, template, number):
+    as_role("admin")
+    assert client.open(template.format(number), method=method).status_code == 404
+
+
+def test_nominee_ids_from_two_to_the_31_are_refused_or_ignored(client, ctx, as_role):
+    as_role("staff")
+    assert client.get(f"/nominate?nominee={FIRST_TOO_BIG}").status_code == 200
+    response = client.post("/nominate", data={"nominees": [FIRST_TOO_BIG], "action": "draft"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("into", ["²", "٣", "4²", FIRST_TOO_BIG, "-1", "0", "#", " "])
+def test_merge_into_something_that_is_no_story_number_is_a_400(client, ctx, as_role, make_story, into):
+    duplicate = make_story(status="submitted")
+    as_role("curator")
+    response = client.post(f"/queue/{duplicate.id}/merge", data={"into": into})
+    assert response.status_code == 400
+    assert "Give the number of the story to merge into" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number", ["²", "٣", FIRST_TOO_BIG, "99999999999"])
+def test_comparing_revisions_that_are_not_numbers_is_a_400(client, ctx, as_role, make_story, number):
+    story = make_story()
+    as_role("curator")
+    response = client.get(f"/stories/{story.id}/revisions/compare?a={number}&b=1")
+    assert response.status_code == 400
+    assert "is not a revision number" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["until=9999-12-31", "since=0001-01-01&until=9999-12-31", "since=9999-12-31"])
+def test_the_audit_log_takes_the_extreme_dates(client, ctx, as_role, query):
+    as_role("admin")
+    assert client.get(f"/admin/audit?{query}").status_code == 200
+
+
+def test_the_audit_log_up_to_a_day_includes_that_whole_day(client, ctx, as_role, make_person):
+    from datetime import datetime
+
+    from storyboard.models import AuditEntry
+
+    admin = as_role("admin")
+    for stamp in ("2026-03-01T23:59:59", "2026-03-02T00:00:00"):
+        db.session.add(AuditEntry(actor_id=admin.id, action="value.create", entity_type="value", entity_id=1,
+                                  created_at=datetime.fromisoformat(stamp)))
+    db.session.commit()
+    page = client.get("/admin/audit?until=2026-03-01").get_data(as_text=True)
+    assert "2026-03-01 23:59:59" in page and "2026-03-02 00:00:00" not in page
+
+
+@pytest.mark.parametrize("path", ["/stories/%00", "/values/a%00b", "/people/%00", "/digest/unsubscribe/a%00"])
+def test_a_nul_in_the_path_is_a_400(client, ctx, as_role, path):
+    as_role("staff")
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+# Request sizes.
+
+
+def test_a_huge_body_is_refused_before_it_is_read(client, ctx, as_role):
+    as_role("staff")
+    response = client.post("/nominate", data={"body_md": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_a_huge_body_is_refused_even_without_a_csrf_token(csrf_client_app):
+    app, client = csrf_client_app
+    response = client.post("/auth/login", data={"email": "a@example.com", "password": "y" * (50 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_the_longest_story_the_form_allows_is_well_inside_the_limit(client, ctx, as_role, make_person):
+    # 20,000 characters that each take 4 bytes in UTF-8 and 12 once form-encoded.
+    as_role("staff")
+    nominee = make_person()
+    response = client.post("/nominate", data={
+        "action": "draft", "nominees": [nominee.id], "values": ["1"], "title": "😀" * 200,
+        "body_md": "😀" * 20000, "impact_kind": "customer", "impact": "😀" * 2000,
+        "rule_in_the_way": "😀" * 2000, "happened_on": "2026-11-02",
+    })
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def csrf_client_app(app, database_url, tmp_path):
+    csrf_app = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x" * 32,
+        "WTF_CSRF_ENABLED": True, "OUTBOX_DIR": str(tmp_path / "outbox"),
+    })
+    yield csrf_app, csrf_app.test_client()
+    with csrf_app.app_context():
+        db.engine.dispose()
+
+
+# Caching of signed-in pages.
+
+
+@pytest.mark.parametrize("path", ["/", "/mine", "/notifications", "/preferences", "/auth/login"])
+def test_pages_are_never_stored_by_browsers_or_proxies(client, ctx, as_role, path):
+    if path != "/auth/login":
+        as_role("staff")
+    response = client.get(path)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/storyboard.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+    response.close()
+
+
+def test_hsts_is_sent_over_https_only(client, ctx, as_role):
+    as_role("staff")
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://storyboard.example.com")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.exc import OperationalError
 
 from storyboard.curation import audit
 from storyboard.curation.service import CurationRefused
@@ -21,6 +22,7 @@ def merge(duplicate: Story, survivor: Story, actor: Person) -> None:
         if story.status not in MERGEABLE:
             raise CurationRefused(f"A {StoryStatus(story.status).label} story cannot be merged.")
     before = {"status": duplicate.status, "survivor_nominees": [p.id for p in survivor.nominees]}
+    _claim(duplicate, survivor)
 
     survivor.nominees = _union(survivor.nominees, duplicate.nominees)
     survivor.values = _union(survivor.values, duplicate.values)
@@ -45,6 +47,30 @@ def merge(duplicate: Story, survivor: Story, actor: Person) -> None:
         {"status": duplicate.status, "merged_into": survivor.id,
          "survivor_nominees": [p.id for p in survivor.nominees]},
     )
+
+
+def _claim(duplicate: Story, survivor: Story) -> None:
+    """Take both stories as they were seen, before copying anything: of two curators merging
+    at once, the first wins and the other is refused (409), with nothing copied twice.
+
+    Each claim is a conditional UPDATE (it row-locks on PostgreSQL; the loser's re-checked
+    WHERE then matches nothing), taken in id order so that A-into-B and B-into-A at once wait
+    for each other instead of deadlocking. On SQLite the loser's write fails on the lock.
+    """
+    changed = CurationRefused("Someone merged or changed one of these stories a moment ago. Reload the page and try again.")
+    for story in sorted((duplicate, survivor), key=lambda story: story.id):
+        claim = (
+            update(Story)
+            .where(Story.id == story.id, Story.status == story.status, Story.merged_into_id.is_(None))
+            .values(updated_at=Story.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            claimed = db.session.execute(claim).rowcount
+        except OperationalError as error:  # SQLite: another merge holds the write lock
+            raise changed from error
+        if claimed != 1:
+            raise changed
 
 
 def _union(first: list, second: list) -> list:

@@ -12,6 +12,7 @@ from storyboard.curation import audit
 from storyboard.extensions import db
 from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import notify
+from storyboard.text import one_line
 
 S = StoryStatus
 
@@ -25,6 +26,7 @@ ALLOWED_TRANSITIONS: dict[StoryStatus, frozenset[StoryStatus]] = {
     S.ARCHIVED: frozenset({S.PUBLISHED}),
 }
 NEEDS_NOTE = frozenset({S.REJECTED, S.CHANGES_REQUESTED})
+NOTE_MAX = 2000  # the note form's limit, kept here too for moves that come without the form
 # Button labels for moving a story into each status.
 MOVE_LABELS = {
     S.DRAFT.value: "Back to draft",
@@ -56,8 +58,13 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
     """Move `story` to `target`, or raise TransitionRefused. The caller commits."""
     if not can_transition(story, target):
         raise TransitionRefused(story, target)
+    if target == S.SUBMITTED and actor.id != story.nominator_id:
+        # A draft is its author's until they submit it: HR may read it, never move it.
+        raise TransitionRefused(story, target, "Only the person who wrote a story can submit it.")
     if target in NEEDS_NOTE and not (note or "").strip():
         raise CurationRefused("Write a note so the nominator knows why.")
+    if note and len(note) > NOTE_MAX:
+        raise CurationRefused(f"Keep the note under {NOTE_MAX:,} characters.")
     db.session.flush()  # a story saved moments ago needs its id for the claim below
     before = StoryStatus(story.status)
     # Claim the change in the database: of two curators acting at once, only the first moves
@@ -160,7 +167,7 @@ def set_canon(story: Story, actor: Person, in_canon: bool, lesson: str | None = 
     before = {"in_canon": story.in_canon, "lesson": story.canon_lesson}
     if in_canon:
         _require_published(story, "added to the canon")
-        lesson = (lesson or "").strip()
+        lesson = one_line(lesson)
         if not lesson:
             raise CurationRefused("Say in one line what to learn from the story.")
         if len(lesson) > 200:

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from storyboard.db_helpers import database_id
 from storyboard.extensions import db
-from storyboard.forms import CheckboxListField
+from storyboard.forms import CheckboxListField, single_line
 from storyboard.models import ImpactKind, Person
 
 MAX_NOMINEES = 10
@@ -33,6 +33,7 @@ class NominationForm(FlaskForm):
     values = CheckboxListField("Values they showed", coerce=int)
     title = StringField(
         "Title",
+        filters=[single_line],
         validators=[
             DataRequired("Give the story a title."),
             Length(max=200, message="Keep the title under 200 characters."),

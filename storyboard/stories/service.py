@@ -14,6 +14,7 @@ from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.extensions import db
 from storyboard.notifications.service import notify
+from storyboard.text import one_line
 from storyboard.models import (
     NotificationKind,
     Applause,
@@ -51,7 +52,7 @@ def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit
         db.session.add(story)
     else:
         before = revisions.snapshot(story)
-    story.title = draft.title.strip()
+    story.title = one_line(draft.title)  # no line breaks: titles go into email subjects
     story.body_md = draft.body_md
     story.body_html = markdown.render(draft.body_md)
     story.impact_kind = draft.impact_kind
@@ -84,9 +85,11 @@ def can_view(person: Person, story: Story) -> bool:
 
 
 def can_edit(person: Person, story: Story) -> bool:
-    if person.is_curator and story.status != StoryStatus.ARCHIVED:
+    """Nominators edit their drafts and stories sent back; curators edit the rest, but never
+    a draft, which is its author's until they submit it."""
+    if story.nominator_id == person.id and story.is_editable_by_nominator:
         return True
-    return story.nominator_id == person.id and story.is_editable_by_nominator
+    return person.is_curator and story.status not in (StoryStatus.ARCHIVED, StoryStatus.DRAFT)
 
 
 def get_story_for(person: Person, story_id: int, *, for_edit: bool = False) -> Story:
@@ -174,23 +177,35 @@ def has_applauded(story: Story, person: Person) -> bool:
     return db.session.get(Applause, (story.id, person.id)) is not None
 
 
-def toggle_applause(story: Story, person: Person) -> bool:
-    """Applaud a published story, or take the applause back. True if now applauding."""
+def applaud(story: Story, person: Person) -> bool:
+    """Add the person's applause to a published story, once; True if this call added it.
+
+    Not a toggle: fifty quick clicks end at one applause, never at zero.
+    """
     if story.status != StoryStatus.PUBLISHED:
         abort(409, "Only published stories can be applauded.")
-    if insert_if_absent(Applause.__table__, {"story_id": story.id, "person_id": person.id}):
-        delta = 1
-    else:
-        deleted = db.session.execute(
-            Applause.__table__.delete().where(
-                Applause.story_id == story.id, Applause.person_id == person.id
-            )
-        ).rowcount
-        delta = -deleted
+    if not insert_if_absent(Applause.__table__, {"story_id": story.id, "person_id": person.id}):
+        return False
+    _count_applause(story, +1)
+    return True
+
+
+def take_back_applause(story: Story, person: Person) -> bool:
+    """Remove the person's applause, if they gave it; True if this call removed it."""
+    removed = db.session.execute(
+        Applause.__table__.delete().where(Applause.story_id == story.id, Applause.person_id == person.id)
+    ).rowcount
+    if removed:
+        _count_applause(story, -removed)
+    return bool(removed)
+
+
+def _count_applause(story: Story, delta: int) -> None:
+    # In the database, so two people applauding at once both count; "last changed" stays.
     db.session.execute(
-        update(Story).where(Story.id == story.id).values(applause_count=Story.applause_count + delta, updated_at=Story.updated_at)
+        update(Story).where(Story.id == story.id)
+        .values(applause_count=Story.applause_count + delta, updated_at=Story.updated_at)
     )
-    return delta > 0
 
 
 def add_thank_you(story: Story, author: Person, body_md: str) -> ThankYou:

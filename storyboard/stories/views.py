@@ -174,10 +174,23 @@ def _render_story(story: Story, thank_form: ThankYouForm, applauded: bool | None
 
 @bp.post("/stories/<int:story_id>/applause")
 def applaud(story_id: int):
+    """Applaud a story; doing it again changes nothing."""
     story = service.get_story_for(current_user, story_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    service.toggle_applause(story, current_user)
+    service.applaud(story, current_user)
+    db.session.commit()
+    return redirect(url_for("stories.show", story_id=story.id, _anchor="applause"))
+
+
+@bp.post("/stories/<int:story_id>/applause/remove")
+def take_back_applause(story_id: int):
+    """Take one's applause back: its own button, so a double click never undoes applause."""
+    story = service.get_story_for(current_user, story_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if service.take_back_applause(story, current_user):
+        flash("Your applause is taken back.", "info")
     db.session.commit()
     return redirect(url_for("stories.show", story_id=story.id, _anchor="applause"))
 

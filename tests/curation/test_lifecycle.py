@@ -14,7 +14,8 @@ def test_every_pair_of_statuses_over_http(client, ctx, as_role, make_story, sour
     as_role("curator")
     response = client.post(f"/queue/{story.id}/move", data={"to": target.value, "note": "A reason."})
     db.session.refresh(story)
-    if target in ALLOWED_TRANSITIONS[source]:
+    # Curators never submit: that move is the author's alone (tested below).
+    if target in ALLOWED_TRANSITIONS[source] and target != StoryStatus.SUBMITTED:
         assert response.status_code == 302
         assert story.status == target
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == story.id)).one()
@@ -23,7 +24,9 @@ def test_every_pair_of_statuses_over_http(client, ctx, as_role, make_story, sour
         )
     else:
         assert response.status_code == 409
-        assert f"cannot be {target.verb}" in response.get_data(as_text=True)
+        expected = ("Only the person who wrote a story can submit it." if target in ALLOWED_TRANSITIONS[source]
+                    else f"cannot be {target.verb}")
+        assert expected in response.get_data(as_text=True)
         assert story.status == source
         assert db.session.scalars(select(AuditEntry)).all() == []
 
@@ -175,3 +178,42 @@ def test_two_curators_at_once_cannot_both_move_a_story(app, ctx, make_story, mak
         other.rollback()
     db.session.refresh(story)
     assert story.status == StoryStatus.PUBLISHED
+
+
+# A draft is its author's until they submit it.
+
+
+@pytest.mark.parametrize("role", ["curator", "admin"])
+def test_curators_cannot_submit_publish_or_edit_someone_elses_draft(client, ctx, as_role, make_story, role):
+    story = make_story(status=StoryStatus.DRAFT, title="Half-written")
+    as_role(role)
+    assert client.get(f"/stories/{story.id}").status_code == 200  # HR may read it
+    for url, data in (
+        (f"/stories/{story.id}/submit", {}),
+        (f"/queue/{story.id}/move", {"to": "submitted"}),
+        (f"/queue/{story.id}/move", {"to": "published"}),
+        (f"/queue/{story.id}/publish", {}),
+    ):
+        assert client.post(url, data=data).status_code in (403, 409), url
+    assert client.get(f"/stories/{story.id}/edit").status_code == 403
+    edited = client.post(f"/stories/{story.id}/edit", data={"action": "submit", "title": "Taken over"})
+    assert edited.status_code == 403
+    db.session.refresh(story)
+    assert (story.status, story.title, story.submitted_at) == ("draft", "Half-written", None)
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_the_story_panel_offers_curators_no_submit_button_on_a_draft(client, ctx, as_role, make_story):
+    story = make_story(status=StoryStatus.DRAFT)
+    as_role("curator")
+    page = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert 'value="submitted"' not in page and "Submit for review" not in page
+
+
+def test_the_author_still_submits_their_own_draft(client, ctx, login, make_story, make_person):
+    author = make_person(role="curator")  # a curator's own draft is theirs to submit
+    story = make_story(nominator=author, status=StoryStatus.DRAFT)
+    login(author)
+    assert client.post(f"/stories/{story.id}/submit").status_code == 302
+    db.session.refresh(story)
+    assert story.status == "submitted"

@@ -1,8 +1,13 @@
 """Merging two nominations of the same moment."""
+import threading
+import time
+
 from sqlalchemy import select
 
+from storyboard.curation import merge as merging
+from storyboard.curation.service import CurationRefused
 from storyboard.extensions import db
-from storyboard.models import AuditEntry, Story, StoryStatus, ThankYou, Value
+from storyboard.models import AuditEntry, Person, Story, StoryStatus, ThankYou, Value
 
 
 def test_merge_keeps_people_values_credit_applause_and_readers(client, ctx, as_role, make_story, make_person, login):
@@ -66,3 +71,61 @@ def test_bad_merges_are_refused_clearly(client, ctx, as_role, make_story):
         assert response.status_code == status, form
         assert message in response.get_data(as_text=True), form
     assert db.session.get(Story, story.id).status == "published"
+
+
+def test_a_duplicate_merged_already_is_refused_with_a_409(client, ctx, as_role, make_story):
+    first, second = make_story(title="First"), make_story(title="Second")
+    duplicate = make_story(status=StoryStatus.SUBMITTED, title="Duplicate")
+    as_role("curator")
+    assert client.post(f"/queue/{duplicate.id}/merge", data={"into": first.id}).status_code == 302
+    response = client.post(f"/queue/{duplicate.id}/merge", data={"into": second.id})
+    assert response.status_code == 409
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "story.merge")).all()) == 1
+
+
+def test_two_curators_merging_one_duplicate_at_once_one_wins(app, database_url, make_person, make_story):
+    # The first merge holds its transaction open until the second is waiting on it (or, were
+    # the duplicate not claimed first, has finished), so the two truly overlap.
+    with app.app_context():
+        curators = [make_person(role="curator").id for _ in range(2)]
+        ana, ben = make_person(name="Ana"), make_person(name="Ben")
+        targets = [make_story(nominees=[ana], title="Target A").id, make_story(nominees=[ana], title="Target B").id]
+        duplicate_id = make_story(nominees=[ben], status=StoryStatus.SUBMITTED).id
+    outcomes: dict[str, str] = {}
+    first_claimed = threading.Event()
+
+    def merge(name: str, target_id: int, curator_id: int, before_commit=None) -> None:
+        with app.app_context():
+            duplicate = db.session.get(Story, duplicate_id)
+            target = db.session.get(Story, target_id)
+            try:
+                merging.merge(duplicate, target, db.session.get(Person, curator_id))
+            except CurationRefused:
+                db.session.rollback()
+                outcomes[name] = "refused"
+                return
+            if before_commit:
+                before_commit()
+            db.session.commit()
+            outcomes[name] = "merged"
+
+    def hold_until_the_other_waits() -> None:
+        first_claimed.set()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and "second" not in outcomes:
+            time.sleep(0.02)
+
+    first = threading.Thread(target=merge, args=("first", targets[0], curators[0], hold_until_the_other_waits))
+    first.start()
+    assert first_claimed.wait(10)
+    second = threading.Thread(target=merge, args=("second", targets[1], curators[1]))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert outcomes == {"first": "merged", "second": "refused"}
+    with app.app_context():
+        assert db.session.get(Story, duplicate_id).merged_into_id == targets[0]
+        target_b = db.session.get(Story, targets[1])
+        assert [person.name for person in target_b.nominees] == ["Ana"]  # nothing copied into B
+        merges = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "story.merge")).all()
+        assert len(merges) == 1

@@ -11,6 +11,7 @@ from zxcvbn import zxcvbn
 PASSWORD_MAX_LENGTH = 128
 # zxcvbn's scores run 0-4; 2 and up resist an online attacker who is rate-limited.
 PASSWORD_MIN_SCORE = 2
+ZXCVBN_MAX_LENGTH = 72
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +38,8 @@ def check_new_password(password: str, person) -> None:
     if _mostly_about(password, person):
         warning = "Do not build the password from your name or email address"
     else:
-        result = zxcvbn(password)
+        # zxcvbn refuses more than 72 characters; a prefix that strong makes the whole so.
+        result = zxcvbn(password[:ZXCVBN_MAX_LENGTH])
         if result["score"] >= PASSWORD_MIN_SCORE:
             return
         warning = result["feedback"]["warning"] or "This password is too easy to guess"

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from storyboard.auth.roles import curator_required
-from storyboard.curation import pii, revisions
+from storyboard.curation import pii, redaction, revisions
 from storyboard.extensions import db
 from storyboard.models import Story, StoryRevision, StoryStatus
 from storyboard.stories.service import get_story_for
@@ -73,6 +73,10 @@ class RedactForm(FlaskForm):
         ],
         filters=[lambda value: value.replace("\r\n", "\n") if value else value],
     )
+    confirm = BooleanField(
+        "I understand a redaction cannot be undone",
+        validators=[DataRequired("Tick the box to confirm: a redaction cannot be undone.")],
+    )
 
 
 @bp.post("/queue/<int:story_id>/redact")
@@ -83,16 +87,23 @@ def redact(story_id: int):
     if not form.validate_on_submit():
         abort(400, next(iter(form.errors.values()))[0])
     try:
-        count = pii.redact(story, form.text.data, current_user)
-    except pii.RedactionRefused as refused:
+        done = redaction.redact(story, form.text.data, current_user)
+    except redaction.RedactionRefused as refused:
         db.session.rollback()
         abort(400, str(refused))
     db.session.commit()
-    times = "once" if count == 1 else f"{count} times"
-    flash(f"Redacted {len(form.text.data)} characters ({times}) from “{story.title}” and its history.", "success")
+    flash(_redacted_message(story, len(form.text.data), done), "success")
     if story.status == StoryStatus.SUBMITTED:
         return redirect(url_for("curation.queue", _anchor=f"story-{story.id}"))
     return redirect(url_for("stories.show", story_id=story.id))
+
+
+def _redacted_message(story: Story, length: int, done: redaction.Redacted) -> str:
+    if not done.in_story:
+        records = "1 record" if done.records == 1 else f"{done.records} records"
+        return f"Redacted {length} characters from the history of “{story.title}” ({records})."
+    times = "once" if done.in_story == 1 else f"{done.in_story} times"
+    return f"Redacted {length} characters ({times}) from “{story.title}” and its history."
 
 
 @bp.app_template_global()

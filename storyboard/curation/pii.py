@@ -1,25 +1,19 @@
-"""Customer personal data in stories: find it, show curators where it is, and redact it.
+"""Customer personal data in stories: find it, and show curators where it is.
 
 Finding errs towards flagging: a curator reads every finding before deciding, so a missed phone
-number costs more than a second look at a reference number. Redacting replaces the text in the
-story and purges it from everything stored about the story, so nothing in the database keeps it.
+number costs more than a second look at a reference number. Redacting what is found lives in
+curation.redaction; publishing a story with findings asks for a confirmation (see
+`needs_confirmation`).
 """
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import select, text as sql_text
 
-from storyboard import markdown
-from storyboard.curation import audit
-from storyboard.db_helpers import dialect_name
-from storyboard.extensions import db
-from storyboard.models import AuditEntry, Notification, Person, Story, StoryRevision, ThankYou
-from storyboard.stories.service import refresh_search_text
+from storyboard.models import Story
 
 
 class Kind(enum.StrEnum):
@@ -208,96 +202,23 @@ def story_findings(story: Story) -> list[StoryFinding]:
     return found
 
 
-# Redaction.
+# Publishing with findings left.
 
-REDACTED = "[redacted]"
-MIN_REDACTION = 3  # a shorter text would rewrite ordinary words all over the story's records
-# Text columns of a story a redaction rewrites; body_html and search_text are derived from them.
-_STORY_TEXT = ("title", "body_md", "impact", "rule_in_the_way", "decision_note", "canon_lesson")
+CONFIRM_FIELD = "confirm_personal_data"  # the checkbox a curator ticks to publish anyway
 
 
-class RedactionRefused(ValueError):
-    """The text cannot be redacted from this story; views answer with 400 and the message."""
+class NeedsConfirmation(Exception):
+    """Publishing a story that still has findings needs a ticked box; views answer 409 with it."""
 
 
-def _replace(value: str | None, text: str) -> str | None:
-    return value.replace(text, REDACTED) if value else value
-
-
-def _fit(value: str | None, column) -> str | None:
-    # "[redacted]" can be longer than what it replaces; keep within VARCHAR limits.
-    length = getattr(column.type, "length", None)
-    return value[:length] if value and length else value
-
-
-def _purge_json(value: Any, text: str) -> Any:
-    """A copy of a JSON value with `text` redacted from every string in it, keys included."""
-    if isinstance(value, str):
-        return value.replace(text, REDACTED)
-    if isinstance(value, list):
-        return [_purge_json(item, text) for item in value]
-    if isinstance(value, dict):
-        return {_purge_json(key, text): _purge_json(item, text) for key, item in value.items()}
-    return value
-
-
-def redact(story: Story, text: str, actor: Person) -> int:
-    """Replace `text` with [redacted] in the story and everything stored about it.
-
-    Returns how many times the story itself held the text. The audit entry records where and
-    how long the text was, never the text. The caller commits.
-    """
-    if len(text.strip()) < MIN_REDACTION:
-        raise RedactionRefused(f"Choose at least {MIN_REDACTION} characters to redact.")
-    if text in REDACTED:
-        raise RedactionRefused("That text is already redacted.")
-    fields = [name for name in _STORY_TEXT if text in (getattr(story, name) or "")]
-    if not fields:
-        raise RedactionRefused("That text is not in the story; nothing was redacted.")
-    occurrences = sum((getattr(story, name) or "").count(text) for name in fields)
-
-    for name in fields:
-        setattr(story, name, _fit(_replace(getattr(story, name), text), Story.__table__.c[name]))
-    story.body_html = markdown.render(story.body_md)
-    refresh_search_text(story)
-
-    for revision in db.session.scalars(
-        select(StoryRevision).where(StoryRevision.story_id == story.id)
-    ):
-        for name in ("title", "body_md", "impact", "rule_in_the_way"):
-            value = _replace(getattr(revision, name), text)
-            setattr(revision, name, _fit(value, StoryRevision.__table__.c[name]))
-        # New lists, not changed in place, so that the ORM sees the JSON columns change.
-        revision.value_names = _purge_json(revision.value_names, text)
-        revision.nominee_names = _purge_json(revision.nominee_names, text)
-
-    for entry in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_type == "story", AuditEntry.entity_id == story.id)
-    ):
-        entry.before = _purge_json(entry.before, text)
-        entry.after = _purge_json(entry.after, text)
-        entry.note = _replace(entry.note, text)
-
-    for notification in db.session.scalars(
-        select(Notification).where(Notification.story_id == story.id)
-    ):
-        notification.message = _fit(
-            _replace(notification.message, text), Notification.__table__.c.message
+def check_publish(story: Story, confirmed: bool) -> None:
+    """Refuse to publish a story with likely personal data unless the curator has confirmed."""
+    if confirmed:
+        return
+    count = len(story_findings(story))
+    if count:
+        details = "1 likely personal detail" if count == 1 else f"{count} likely personal details"
+        raise NeedsConfirmation(
+            f"This story still has {details} of customers. Redact them first, or tick the box to "
+            "confirm you have read them and the story may be published as it is."
         )
-
-    for note in db.session.scalars(select(ThankYou).where(ThankYou.story_id == story.id)):
-        if text in note.body_md:
-            note.body_md = _replace(note.body_md, text)
-            note.body_html = markdown.render(note.body_md)
-
-    audit.record(
-        actor, "story.redact", "story", story.id,
-        after={"fields": fields, "length": len(text), "occurrences": occurrences},
-    )
-    db.session.flush()
-    if dialect_name() == "sqlite":
-        # The triggers already swapped the story's tokens; a rebuild also drops any the index
-        # kept from text that no longer matches its content table. PostgreSQL's tsvector is a
-        # generated column and follows search_text by itself.
-        db.session.execute(sql_text("INSERT INTO story_fts(story_fts) VALUES('rebuild')"))
-    return occurrences

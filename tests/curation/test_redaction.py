@@ -1,60 +1,28 @@
 """Redaction: the marked text leaves the story and every record kept about it.
 
-The central test scans every column of every table in `db.metadata`, so a table added later is
-searched too without touching this file.
+The central test scans every column of every table in `db.metadata` (tests/privacy/helpers.py),
+so a table added later is searched too without touching this file.
 """
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text as sql
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from storyboard.curation import service as curation
 from storyboard.db_helpers import dialect_name
 from storyboard.extensions import db
-from storyboard.models import AuditEntry, Notification, StoryRevision, StoryStatus, ThankYou
+from storyboard.models import (
+    AuditEntry,
+    Notification,
+    StoryRevision,
+    StoryStatus,
+    ThankYou,
+)
 from storyboard.stories import service as story_service
+from tests.privacy.helpers import places_holding, rows_holding, search_index_matches
 
 SECRET = "zanzibar.quux@example.org"
-
-
-def holds(value, secret: str) -> bool:
-    """Whether a stored value holds `secret` anywhere: strings, JSON keys and items, bytes."""
-    if isinstance(value, str):
-        return secret in value
-    if isinstance(value, bytes):
-        return secret.encode() in value
-    if isinstance(value, dict):
-        return any(holds(key, secret) or holds(item, secret) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(holds(item, secret) for item in value)
-    return False
-
-
-def places_holding(secret: str) -> set[str]:
-    """Every table.column, across the whole of db.metadata, with a row that holds `secret`."""
-    db.session.expire_all()
-    found = set()
-    for table in db.metadata.sorted_tables:
-        for row in db.session.execute(select(table)).mappings():
-            for column in table.columns:
-                if holds(row[column], secret):
-                    found.add(f"{table.name}.{column.name}")
-    return found
-
-
-def search_index_matches(secret: str) -> list[int]:
-    """Story ids the database's own full-text index still finds for `secret`."""
-    if dialect_name() == "sqlite":
-        words = " ".join(part for part in secret.replace("@", " ").replace(".", " ").split())
-        rows = db.session.execute(
-            sql("SELECT rowid FROM story_fts WHERE story_fts MATCH :phrase"), {"phrase": f'"{words}"'}
-        )
-    else:
-        rows = db.session.execute(
-            sql("SELECT id FROM stories WHERE search_vector @@ plainto_tsquery('english', :q)"),
-            {"q": secret},
-        )
-    return [row[0] for row in rows]
 
 
 def draft_of(story, **changes):
@@ -108,9 +76,10 @@ def test_after_a_redaction_no_table_holds_the_text(client, story_full_of_secret,
         "notifications.message", "thank_yous.body_md", "thank_yous.body_html",
     } <= before
     assert search_index_matches(SECRET) == [story.id]
+    other_records = rows_holding(SECRET) - 1  # the story's own row aside
 
     curator = as_role("curator")
-    response = client.post(f"/queue/{story.id}/redact", data={"text": SECRET})
+    response = client.post(f"/queue/{story.id}/redact", data={"text": SECRET, "confirm": "y"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/stories/{story.id}"  # published: back to the story
 
@@ -124,13 +93,15 @@ def test_after_a_redaction_no_table_holds_the_text(client, story_full_of_secret,
         "fields": ["title", "body_md", "impact", "rule_in_the_way", "canon_lesson"],
         "length": len(SECRET),
         "occurrences": 6,
+        "records": other_records,  # 3 revisions, 3 audit entries, the notifications, 1 note
     }
+    assert other_records >= 11
 
 
 def test_redacted_text_becomes_a_marker_everywhere(client, story_full_of_secret, as_role):
     story = story_full_of_secret
     as_role("curator")
-    client.post(f"/queue/{story.id}/redact", data={"text": SECRET})
+    client.post(f"/queue/{story.id}/redact", data={"text": SECRET, "confirm": "y"})
     db.session.expire_all()
     assert story.title == "Calmed [redacted] down"
     assert story.body_html.startswith("<p>The customer (<strong>[redacted]</strong>) had lost")
@@ -160,7 +131,7 @@ def test_the_search_index_is_rebuilt_on_sqlite(client, ctx, make_story, as_role)
     db.session.commit()
     assert search_index_matches(SECRET) == [story.id]
     as_role("curator")
-    assert client.post(f"/queue/{story.id}/redact", data={"text": SECRET}).status_code == 302
+    assert client.post(f"/queue/{story.id}/redact", data={"text": SECRET, "confirm": "y"}).status_code == 302
     assert search_index_matches(SECRET) == []
 
 
@@ -169,7 +140,7 @@ def test_names_in_revisions_are_purged_too(client, ctx, make_story, make_person,
     nominee = make_person(name="Quentin Zanzibar")
     story = make_story(status=StoryStatus.SUBMITTED, nominees=[nominee], body_md="Ask Zanzibar.")
     as_role("curator")
-    assert client.post(f"/queue/{story.id}/redact", data={"text": "Zanzibar"}).status_code == 302
+    assert client.post(f"/queue/{story.id}/redact", data={"text": "Zanzibar", "confirm": "y"}).status_code == 302
     [revision] = db.session.scalars(select(StoryRevision)).all()
     assert (revision.body_md, revision.nominee_names) == ("Ask [redacted].", ["Quentin [redacted]"])
     assert places_holding("Zanzibar") == {"people.name", "stories.search_text"}
@@ -178,7 +149,7 @@ def test_names_in_revisions_are_purged_too(client, ctx, make_story, make_person,
 def test_a_queued_story_goes_back_to_the_queue(client, ctx, make_story, as_role):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="Ring her on 07700 900123 today.")
     as_role("admin")
-    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123"})
+    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123", "confirm": "y"})
     assert response.headers["Location"] == f"/queue/#story-{story.id}"
     page = client.get("/queue/").get_data(as_text=True)
     assert "Redacted 12 characters (once)" in page
@@ -188,7 +159,7 @@ def test_a_queued_story_goes_back_to_the_queue(client, ctx, make_story, as_role)
 def test_every_occurrence_in_the_story_is_redacted(ctx, client, make_story, as_role):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="#12345678 then #12345678 again")
     as_role("curator")
-    response = client.post(f"/queue/{story.id}/redact", data={"text": "#12345678"}, follow_redirects=True)
+    response = client.post(f"/queue/{story.id}/redact", data={"text": "#12345678", "confirm": "y"}, follow_redirects=True)
     assert "(2 times)" in response.get_data(as_text=True)
     db.session.refresh(story)
     assert story.body_md == "[redacted] then [redacted] again"
@@ -197,18 +168,19 @@ def test_every_occurrence_in_the_story_is_redacted(ctx, client, make_story, as_r
 def test_a_redaction_that_lengthens_a_full_title_still_fits(ctx, client, make_story, as_role):
     story = make_story(status=StoryStatus.SUBMITTED, title="ab1" + "x" * 197)
     as_role("curator")
-    assert client.post(f"/queue/{story.id}/redact", data={"text": "ab1"}).status_code == 302
+    assert client.post(f"/queue/{story.id}/redact", data={"text": "ab1", "confirm": "y"}).status_code == 302
     db.session.refresh(story)
     assert story.title == ("[redacted]" + "x" * 197)[:200]
 
 
 BAD_REDACTIONS = [
-    ({"text": "nowhere in it"}, "That text is not in the story; nothing was redacted."),
-    ({"text": "  a "}, "Choose at least 3 characters to redact."),
-    ({"text": "redacted"}, "That text is already redacted."),
-    ({"text": ""}, "Say which text to redact."),
-    ({}, "Say which text to redact."),
-    ({"text": "x" * 2001}, "Redact at most 2,000 characters at a time."),
+    ({"text": "nowhere in it", "confirm": "y"}, "That text is not in the story or its history; nothing was redacted."),
+    ({"text": "  a ", "confirm": "y"}, "Choose at least 3 characters to redact."),
+    ({"text": "redacted", "confirm": "y"}, "That text is already redacted."),
+    ({"text": "", "confirm": "y"}, "Say which text to redact."),
+    ({"confirm": "y"}, "Say which text to redact."),
+    ({"text": "x" * 2001, "confirm": "y"}, "Redact at most 2,000 characters at a time."),
+    ({"text": "A plain story"}, "Tick the box to confirm: a redaction cannot be undone."),
 ]
 
 
@@ -228,7 +200,7 @@ def test_a_bad_redaction_is_a_400_that_changes_nothing(ctx, client, make_story, 
 def test_only_curators_redact(ctx, client, make_story, login, make_person, role):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="Call 07700 900123.")
     login(story.nominator if role == "nominator" else make_person(role=role))
-    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123"})
+    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123", "confirm": "y"})
     assert response.status_code == 403
     db.session.refresh(story)
     assert story.body_md == "Call 07700 900123."
@@ -236,13 +208,13 @@ def test_only_curators_redact(ctx, client, make_story, login, make_person, role)
 
 def test_anonymous_people_are_sent_to_sign_in(ctx, client, make_story):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="Call 07700 900123.")
-    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123"})
+    response = client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123", "confirm": "y"})
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
 def test_a_missing_story_is_404(ctx, client, as_role):
     as_role("curator")
-    assert client.post("/queue/999999/redact", data={"text": "07700 900123"}).status_code == 404
+    assert client.post("/queue/999999/redact", data={"text": "07700 900123", "confirm": "y"}).status_code == 404
 
 
 def test_another_storys_records_are_left_alone(client, ctx, make_story, as_role):
@@ -250,7 +222,7 @@ def test_another_storys_records_are_left_alone(client, ctx, make_story, as_role)
     story = make_story(status=StoryStatus.SUBMITTED, body_md=f"Mail {SECRET}.")
     other = make_story(status=StoryStatus.SUBMITTED, body_md=f"Also {SECRET}.")
     as_role("curator")
-    client.post(f"/queue/{story.id}/redact", data={"text": SECRET})
+    client.post(f"/queue/{story.id}/redact", data={"text": SECRET, "confirm": "y"})
     db.session.expire_all()
     assert other.body_md == f"Also {SECRET}." and story.body_md == "Mail [redacted]."
     assert places_holding(SECRET) == {

@@ -1,15 +1,17 @@
 """Curator actions on any story: move it through the lifecycle, pin it, canon, resurfacing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
 from storyboard.curation import merge as merging
-from storyboard.curation import service
+from storyboard.curation import pii, service
 from storyboard.extensions import db
 from storyboard.models import Story, StoryStatus
+from storyboard.stories import views as story_views
+from storyboard.stories.forms import ThankYouForm
 from storyboard.stories.service import get_story_for
 
 bp = Blueprint("curation_actions", __name__, url_prefix="/queue")
@@ -42,11 +44,22 @@ def move(story_id: int):
         target = StoryStatus(request.form.get("to", ""))
     except ValueError:
         abort(400, "Choose a status to move the story to.")
+    if target == StoryStatus.PUBLISHED and service.can_transition(story, target):
+        try:
+            pii.check_publish(story, request.form.get(pii.CONFIRM_FIELD) == "yes")
+        except pii.NeedsConfirmation as needed:
+            return _ask_to_confirm(story, str(needed))
     try:
         service.transition(story, target, current_user, note=request.form.get("note"))
     except (service.TransitionRefused, service.CurationRefused) as refused:
         _refused(refused)
     return _done(story, f"The story is now {target.label}.")
+
+
+def _ask_to_confirm(story: Story, message: str):
+    """The story page again, its curator panel asking to confirm publishing with findings."""
+    g.publish_confirmation = (story.id, message)  # read by curation/_story_panel.html
+    return story_views._render_story(story, ThankYouForm(formdata=None)), 409
 
 
 @bp.post("/<int:story_id>/pin")

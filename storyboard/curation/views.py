@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
-from storyboard.curation import service
+from storyboard.curation import pii, service
 from storyboard.curation import queue as waiting
 from storyboard.curation.forms import DecisionNoteForm
 from storyboard.extensions import db
-from storyboard.models import Story
+from storyboard.models import Story, StoryStatus
 from storyboard.pagination import keyset_paginate
 from storyboard.people.service import departments
 from storyboard.stories.service import active_values
@@ -25,7 +25,8 @@ def queue():
     return _render_queue(DecisionNoteForm())
 
 
-def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None):
+def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None,
+                  confirm_story_id: int | None = None, confirm_message: str = ""):
     filters = waiting.QueueFilters.from_request(request)
     page = keyset_paginate(waiting.waiting_stories(filters), Story.submitted_at, Story.id,
                            current_app.config["QUEUE_PAGE_SIZE"], descending=False)
@@ -42,6 +43,8 @@ def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = Non
         action_form=EmptyForm(),
         note_form=note_form,
         failed_story_id=failed_story_id,
+        confirm_story_id=confirm_story_id,
+        confirm_message=confirm_message,
         queue_args=_queue_args(),
     )
 
@@ -65,6 +68,13 @@ def publish(story_id: int):
     story = _story(story_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if service.can_transition(story, StoryStatus.PUBLISHED):
+        try:
+            pii.check_publish(story, request.form.get(pii.CONFIRM_FIELD) == "yes")
+        except pii.NeedsConfirmation as needed:
+            # The queue again, this story asking for the box to be ticked.
+            return _render_queue(DecisionNoteForm(formdata=None), confirm_story_id=story.id,
+                                 confirm_message=str(needed)), 409
     _apply(service.publish, story)
     flash(f"Published “{story.title}”.", "success")
     return redirect(url_for("curation.queue", **_queue_args()))

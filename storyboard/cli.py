@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app storyboard init-db | seed-demo | people import`."""
+"""Flask commands: `flask --app storyboard init-db | seed-demo | people import | digest | backup`."""
 from __future__ import annotations
 
 import click
@@ -22,6 +22,7 @@ def init_db_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from storyboard.backup import backup_cli
     from storyboard.demo import seed_demo_command
     from storyboard.digest.cli import digest_cli
     from storyboard.people.importer import people_cli
@@ -30,3 +31,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(people_cli)
     app.cli.add_command(digest_cli)
+    app.cli.add_command(backup_cli)

@@ -3,7 +3,7 @@
 Finding errs towards flagging: a curator reads every finding before deciding, so a missed phone
 number costs more than a second look at a reference number. Redacting what is found lives in
 curation.redaction; publishing a story with findings asks for a confirmation (see
-`needs_confirmation`).
+`check_publish`).
 """
 from __future__ import annotations
 

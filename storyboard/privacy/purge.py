@@ -212,8 +212,10 @@ def _audit_about(entity_type: str, ids: list[int]) -> Select:
 def _candidates(place: Place, purge: Purge):
     """A WHERE clause finding the rows that may hold the purge's needles, or None for all.
 
-    Lower-cased on both sides: a superset of the case-insensitive match made in Python. JSON
-    is searched as stored, with its escapes (json.dumps writes é as \\u00e9).
+    Lower-cased on both sides, then matched by the purge's pattern in Python. A copy in the same case
+    is always found; SQLite's lower() folds ASCII letters only, so a copy that differs in the
+    case of a non-ASCII letter (É for é) is missed there. JSON is searched as stored, with its
+    escapes (json.dumps writes é as \\u00e9).
     """
     if not purge.needles:
         return None

@@ -36,11 +36,13 @@ def _revision_arg(story: Story, name: str) -> StoryRevision:
     raw = request.args.get(name, "").strip()
     if not raw:
         abort(400, "Choose two revisions to compare.")
-    if not raw.isdigit() or len(raw) > 9:
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         abort(400, f"“{raw[:20]}” is not a revision number.")
-    revision = revisions.find_revision(story, int(raw))
+    number = int(raw)
+    revision = revisions.find_revision(story, number)
     if revision is None:
-        abort(400, f"This story has no revision {int(raw)}.")
+        abort(400, f"This story has no revision {number}.")
     return revision
 
 

@@ -8,6 +8,7 @@ from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
 from storyboard.curation import merge as merging
 from storyboard.curation import pii, service
+from storyboard.db_helpers import parse_id
 from storyboard.extensions import db
 from storyboard.models import Story, StoryStatus
 from storyboard.stories import views as story_views
@@ -103,10 +104,10 @@ def flags(story_id: int):
 def merge(story_id: int):
     """Merge this story into the one whose number is given in `into`."""
     duplicate = _checked_story(story_id)
-    survivor_id = request.form.get("into", "").strip().lstrip("#")
-    if not survivor_id.isdigit():
+    survivor_id = parse_id(request.form.get("into"))
+    if survivor_id is None:
         abort(400, "Give the number of the story to merge into, for example 42.")
-    survivor = db.session.get(Story, int(survivor_id))
+    survivor = db.session.get(Story, survivor_id)
     if survivor is None:
         abort(400, f"There is no story number {survivor_id}.")
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import delete, inspect
 from sqlalchemy.engine import URL, make_url
 
 from storyboard.backup import postgres, sqlite
@@ -22,6 +23,7 @@ from storyboard.backup.common import (
 )
 from storyboard.clock import utcnow
 from storyboard.extensions import db
+from storyboard.models import SignIn
 
 backup_cli = AppGroup("backup", help="Back up the whole database to one file, or restore it.")
 
@@ -61,10 +63,27 @@ def restore_command(path: Path, yes: bool) -> None:
     db.session.remove()
     db.engine.dispose()
     ENGINES[kind].restore(path, url)
+    signed_out = sign_everyone_out()
     click.echo(f"Restored {path} into {where} (schema {revision}).")
+    if signed_out:
+        sessions = "1 session" if signed_out == 1 else f"{signed_out} sessions"
+        click.echo(f"Signed everyone out ({sessions}): a restore brings back no session.")
     if revision != head_revision():
         click.echo(f"The backup's schema is older than this Storyboard's ({head_revision()}): "
                    "run `flask --app storyboard init-db` to upgrade it.")
+
+
+def sign_everyone_out() -> int:
+    """End every sign-in the backup brought back, and return how many.
+
+    A restore must not revive sessions that were signed out (or ended by a password change or
+    a deactivation) after the backup was taken; signing in again is a small price.
+    """
+    if "sign_ins" not in inspect(db.engine).get_table_names():
+        return 0  # a backup from before sign-ins were kept on the server
+    count = db.session.execute(delete(SignIn)).rowcount
+    db.session.commit()
+    return count
 
 
 def configured_database() -> tuple[str, URL]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from storyboard.auth import sessions
 from storyboard.curation import audit
 from storyboard.extensions import db
+from storyboard.privacy.erasure import is_erased
 from storyboard.models import (
     AuditEntry,
     Person,
@@ -230,6 +231,8 @@ def reactivate(actor: Person, person: Person) -> None:
     """Let someone sign in again, with the role they had."""
     if person.active:
         raise Refused(f"{person.name} is already active.")
+    if is_erased(person):
+        raise Refused("This account was erased. If they come back, invite them as a new person.")
     person.active = True
     # Cookies from before they left stay dead: they sign in afresh.
     sessions.end_all(person)

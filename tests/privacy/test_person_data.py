@@ -308,3 +308,13 @@ def test_a_one_word_name_is_purged_only_where_it_is_about_them(client, ctx, as_r
     db.session.expire_all()
     assert about.body_md == "[former colleague] answered at midnight."
     assert other.body_md == "Support teams everywhere answer at midnight."
+
+
+def test_an_erased_account_cannot_be_reactivated(client, leaver):
+    person = leaver["person"]
+    erase(client, person.id)
+    response = client.post(f"/admin/people/{person.id}/reactivate")
+    assert response.status_code in (400, 409)
+    assert "This account was erased. If they come back, invite them as a new person." in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert not person.active

@@ -1,0 +1,267 @@
+"""The route table: for every (endpoint, method) in `app.url_map`, what each persona gets.
+
+How to add a route (a new rule fails `test_every_route_has_an_entry` until you do):
+1. Add `("blueprint.endpoint", "METHOD"): Route(...)` below, next to its neighbours.
+   - `kind`: what the URL's parameters name (see `Scene.build`): "none", "story" (the owner
+     nominated it), "story_about" (the owner is a nominee), "value", "person" (the owner),
+     "password" (the owner has one), "notified" (the owner has an unread notification),
+     "applauded" (a "story" that other, curator and admin applauded),
+     "invite_token", "reset_token", "unsubscribe_token". A new kind of parameter
+     needs a line in `scene.PATH_VALUES` (and an object in `Scene.build`).
+   - `expect`: one outcome per persona, in the order of `scene.PERSONAS` (anonymous, owner,
+     other, curator, admin, deactivated); the helpers `signed_in`, `everyone`, `curators`,
+     `admins` and `public` write the common rows. An outcome is a status code, `LOGIN` (302 to
+     sign-in with `next`) or `MOVED` (any other 302), or `by(default, status=outcome, ...)`
+     when it depends on the story's status (or the value's state). POSTs are sent with no
+     form fields, and CSRF off, so one-button actions act and forms answer 400.
+   - `query`: the query parameters the view reads, with a plausible value (sent by the matrix)
+     or None (left to the fuzz); `form`: the form fields the view reads.
+   - `example` (POST): a request that succeeds, as the persona who may make it. The CSRF
+     matrix sends it without a token, with a wrong one and with the right one; the fuzz
+     starts from it and breaks a few fields at a time.
+2. Run tests/security: the matrix prints every cell whose answer differs from the table.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from storyboard.clock import utcnow
+from storyboard.digest.candidates import next_cut
+from storyboard.digest.selection import issue_key_for
+from storyboard.models import NotificationKind
+from tests.security.scene import PASSWORD, STATUSES, VALUE_STATES, yesterday
+
+NEW_PASSWORD = "Copper kettle meadow 2041"
+IGNORED_METHODS = {"HEAD", "OPTIONS"}  # Flask answers them for every rule
+LOGIN = "302 to sign-in"
+MOVED = "302"  # a redirect anywhere but to sign-in: the action was done
+
+
+def by(default, **variants) -> dict[str, Any]:
+    """An outcome that depends on the variant (a story's status, a value's state)."""
+    return {"*": default, **variants}
+
+
+def signed_in(owner, other=None, curator=None, admin=None) -> tuple:
+    """A private route: anonymous and deactivated people are sent to sign in."""
+    other = owner if other is None else other
+    curator = other if curator is None else curator
+    return (LOGIN, owner, other, curator, curator if admin is None else admin, LOGIN)
+
+
+def everyone(outcome) -> tuple:
+    return signed_in(outcome)
+
+
+def curators(outcome) -> tuple:
+    return signed_in(403, 403, outcome)
+
+
+def admins(outcome) -> tuple:
+    return signed_in(403, 403, 403, outcome)
+
+
+def public(anonymous, signed=None) -> tuple:
+    """A public route: a deactivated person's stale session counts as nobody."""
+    signed = anonymous if signed is None else signed
+    return (anonymous, signed, signed, signed, signed, anonymous)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A request that succeeds: who sends it, about which variant, with what, and the answer."""
+
+    persona: str
+    data: Callable[..., dict] = lambda objects, scene: {}
+    variant: str = ""
+    outcome: Any = MOVED
+
+
+@dataclass(frozen=True)
+class Route:
+    """One (endpoint, method): what its URL names, who gets what, and what it reads."""
+
+    kind: str
+    expect: tuple
+    variants: tuple[str, ...] = ("",)
+    query: dict[str, Any] = field(default_factory=dict)
+    form: tuple[str, ...] = ()
+    example: Example | None = None
+
+    def outcome(self, persona_index: int, variant: str):
+        """The outcome expected for the persona at this index of PERSONAS, in this variant."""
+        expected = self.expect[persona_index]
+        if isinstance(expected, dict):
+            return expected.get(variant, expected["*"])
+        return expected
+
+
+
+def url_map_routes(app) -> dict[tuple[str, str], str]:
+    """(endpoint, method) -> rule, for every rule and method the app answers."""
+    found = {}
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - IGNORED_METHODS:
+            assert (rule.endpoint, method) not in found, f"two rules for {rule.endpoint} {method}"
+            found[(rule.endpoint, method)] = rule.rule
+    return found
+
+
+def outcome_of(response, path: str):
+    """LOGIN for a redirect to sign-in that comes back here, MOVED for any other 302, else the code."""
+    if response.status_code != 302:
+        return response.status_code
+    location = urlsplit(response.headers["Location"])
+    back_to = parse_qs(location.query).get("next", [""])[0]
+    if location.path == "/auth/login" and urlsplit(back_to).path == path:
+        return LOGIN
+    return MOVED
+
+
+def nomination(objects, scene, action: str = "submit") -> dict:
+    return {
+        "action": action, "nominees": str(scene.nina.id), "values": str(scene.value.id),
+        "title": "Found the lost parcel", "body_md": "She traced it **by hand**.",
+        "impact_kind": "customer", "impact": "It arrived on time.", "happened_on": yesterday(),
+    }
+
+
+def coming_issue(objects, scene) -> dict:
+    return {"issue_key": issue_key_for(next_cut(utcnow()))}
+
+
+NOMINATION = ("action", "nominees", "nominee_query", "values", "title", "body_md", "impact_kind",
+              "impact", "rule_in_the_way", "happened_on")
+PREFERENCES = tuple(f"{kind.value}-{channel}" for kind in NotificationKind for channel in ("in_app", "email"))
+QUEUE = {"department": "Support", "value": None, "age": "3", "after": None, "before": None}
+PAGE = {"page": "2"}
+CURSORS = {"after": None, "before": None}
+STORY, ABOUT, VALUES = STATUSES, STATUSES, VALUE_STATES
+UNPUBLISHED_404 = by(404, published=200)  # someone else's story: only once it is published
+
+ROUTES: dict[tuple[str, str], Route] = {
+    # Public pages.
+    ("auth.login", "GET"): Route("none", public(200, MOVED), query={"next": "/mine"}),
+    ("auth.login", "POST"): Route("password", public(400, MOVED), query={"next": "/mine"},
+                                  form=("email", "password", "remember"),
+                                  example=Example("anonymous", lambda o, s: {"email": o.owner.email, "password": PASSWORD})),
+    ("auth.forgot_password", "GET"): Route("none", public(200)),
+    ("auth.forgot_password", "POST"): Route("none", public(400), example=Example(
+        "anonymous", lambda o, s: {"email": o.owner.email})),
+    ("auth.set_password", "GET"): Route("invite_token", public(200)),
+    ("auth.set_password", "POST"): Route("invite_token", public(400), example=Example(
+        "anonymous", lambda o, s: {"password": PASSWORD, "confirm": PASSWORD})),
+    ("auth.reset_password", "GET"): Route("reset_token", public(200)),
+    ("auth.reset_password", "POST"): Route("reset_token", public(400), example=Example(
+        "anonymous", lambda o, s: {"password": PASSWORD, "confirm": PASSWORD})),
+    ("auth.logout", "POST"): Route("none", signed_in(MOVED), example=Example("owner")),
+    ("auth.change_password", "GET"): Route("password", everyone(200)),
+    ("auth.change_password", "POST"): Route("password", everyone(400), example=Example("owner", lambda o, s: {
+        "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})),
+    ("health.healthz", "GET"): Route("none", public(200)),
+    ("static", "GET"): Route("none", public(200)),
+    ("digest.unsubscribe", "GET"): Route("unsubscribe_token", public(200)),
+    ("digest.unsubscribe", "POST"): Route("unsubscribe_token", public(400), form=("List-Unsubscribe",),
+                                          example=Example("anonymous", lambda o, s: {"choice": "monthly"}, outcome=200)),
+    # Reading.
+    ("stories.feed", "GET"): Route("none", everyone(200), query=CURSORS),
+    ("stories.mine", "GET"): Route("none", everyone(200)),
+    ("stories.search_view", "GET"): Route("none", everyone(200), query={"q": "order", **PAGE}),
+    ("stories.values", "GET"): Route("none", everyone(200)),
+    ("stories.value", "GET"): Route("value", everyone(200), VALUES, query=CURSORS),
+    ("people.directory", "GET"): Route("none", everyone(200), query={"q": "Owen", "department": "Support", **PAGE}),
+    ("people.lookup", "GET"): Route("none", everyone(200), query={"q": "Owen"}),
+    ("people.profile", "GET"): Route("person", everyone(200)),
+    ("digest_archive.archive", "GET"): Route("none", everyone(200), query=PAGE),
+    ("digest_archive.issue", "GET"): Route("none", everyone(200)),
+    ("notifications.inbox", "GET"): Route("none", everyone(200), query=PAGE),
+    ("notifications.mark_read", "POST"): Route("notified", everyone(MOVED), example=Example("owner")),
+    ("notifications.preferences", "GET"): Route("none", everyone(200)),
+    ("notifications.preferences", "POST"): Route(
+        "none", everyone(MOVED), form=PREFERENCES + ("hide_from_digests",),
+        example=Example("owner", lambda o, s: {"digest_frequency": "monthly", "thank_you-email": "on"})),
+    # Writing stories: the nominator's until submitted, readable by curators.
+    ("stories.nominate", "GET"): Route("none", everyone(200), query={"nominee": None}),
+    ("stories.nominate", "POST"): Route("none", everyone(400), form=NOMINATION, example=Example("owner", nomination)),
+    ("stories.edit", "GET"): Route("story", signed_in(
+        by(403, draft=200, changes_requested=200), by(404, published=403), by(200, draft=403, archived=403)), STORY),
+    ("stories.edit", "POST"): Route("story", signed_in(
+        by(403, draft=400, changes_requested=400), by(404, published=403), by(400, draft=403, archived=403)), STORY,
+        form=NOMINATION, example=Example("owner", lambda o, s: nomination(o, s, "save"), "draft")),
+    # Curators may edit (so reach the transition) all but drafts and archived stories; only
+    # the author submits: the transition refuses them (409).
+    ("resubmit.submit", "POST"): Route("story", signed_in(
+        by(403, draft=MOVED, changes_requested=MOVED), by(404, published=403), by(409, draft=403, archived=403)), STORY,
+        example=Example("owner", variant="draft")),
+    ("stories.show", "GET"): Route("story", signed_in(200, UNPUBLISHED_404, 200), STORY),
+    ("history.revisions_list", "GET"): Route("story", signed_in(200, 404, 200), STORY),
+    ("history.compare", "GET"): Route("story", signed_in(200, 404, 200), STORY, query={"a": "1", "b": "2"}),
+    # Responding to a published story.
+    ("stories.applaud", "POST"): Route("story", signed_in(
+        by(409, published=MOVED), by(404, published=MOVED), by(409, published=MOVED)), STORY,
+        example=Example("other", variant="published")),
+    ("stories.take_back_applause", "POST"): Route("applauded", signed_in(MOVED, by(404, published=MOVED), MOVED), STORY,
+                                                  example=Example("other", variant="published")),
+    ("stories.thank", "POST"): Route("story", signed_in(400, by(404, published=400), 400), STORY, form=("body_md",),
+                                     example=Example("other", lambda o, s: {"body_md": "Thank you!"}, "published")),
+    ("notifications.story_digest_consent", "POST"): Route("story_about", signed_in(
+        by(404, published=MOVED), by(404, published=403), 403), ABOUT,
+        example=Example("owner", lambda o, s: {"keep_out": "yes"}, "published")),
+    # Curators: the queue and the story panel.
+    ("curation.queue", "GET"): Route("none", curators(200), query=QUEUE),
+    ("curation.publish", "POST"): Route("story", curators(by(409, submitted=MOVED, archived=MOVED)), STORY,
+                                        query=QUEUE, example=Example("curator", variant="submitted")),
+    ("curation.reject", "POST"): Route("story", curators(400), STORY, query=QUEUE, example=Example(
+        "curator", lambda o, s: {"note": "Not this time."}, "submitted")),
+    ("curation.request_changes", "POST"): Route("story", curators(400), STORY, query=QUEUE, example=Example(
+        "curator", lambda o, s: {"note": "Say when it happened."}, "submitted")),
+    ("curation_actions.move", "POST"): Route("story", curators(400), STORY, example=Example(
+        "curator", lambda o, s: {"to": "archived", "note": "Old news."}, "published")),
+    ("curation_actions.pin", "POST"): Route("story", curators(MOVED), STORY, example=Example(
+        "curator", lambda o, s: {"pinned": "yes"}, "published")),
+    ("curation_actions.canon", "POST"): Route("story", curators(MOVED), STORY, example=Example(
+        "curator", lambda o, s: {"in_canon": "yes", "lesson": "Ask before you promise."}, "published")),
+    ("curation_actions.flags", "POST"): Route("story", curators(400), STORY, example=Example(
+        "curator", lambda o, s: {"flag": "legacy", "value": "yes"}, "published")),
+    ("curation_actions.merge", "POST"): Route("story", curators(400), STORY, example=Example(
+        "curator", lambda o, s: {"into": str(o.survivor.id)}, "submitted")),
+    ("history.redact", "POST"): Route("story", curators(400), STORY, example=Example(
+        "curator", lambda o, s: {"text": "rebuilt", "confirm": "y"}, "submitted")),
+    ("digest_archive.next_issue", "GET"): Route("none", curators(200)),
+    ("digest_archive.change_next_issue", "POST"): Route("story", curators(409), STORY, example=Example(
+        "curator", coming_issue, "published")),
+    # Values: curators and admins.
+    ("admin.values", "GET"): Route("none", curators(200)),
+    ("admin.create_value", "POST"): Route("none", curators(400), form=("name", "description"), example=Example(
+        "curator", lambda o, s: {"name": "Candour", "description": "Says what is true."})),
+    ("admin.edit_value", "GET"): Route("value", curators(200), VALUES),
+    # With no fields at all, the form keeps the value's name and description: nothing changes.
+    ("admin.edit_value", "POST"): Route("value", curators(MOVED), VALUES, form=("name", "description"), example=Example(
+        "curator", lambda o, s: {"name": "Renamed value", "description": "New words."}, "active")),
+    ("admin.move_value_up", "POST"): Route("value", curators(MOVED), VALUES, example=Example("curator", variant="active")),
+    ("admin.move_value_down", "POST"): Route("value", curators(MOVED), VALUES, example=Example("curator", variant="active")),
+    ("admin.retire_value", "POST"): Route("value", curators(by(409, active=MOVED)), VALUES,
+                                          example=Example("curator", variant="active")),
+    ("admin.restore_value", "POST"): Route("value", curators(by(409, retired=MOVED)), VALUES,
+                                           example=Example("curator", variant="retired")),
+    # People and the audit log: admins.
+    ("people.invite", "GET"): Route("none", admins(200)),
+    ("people.invite", "POST"): Route("none", admins(400), form=("job_title", "department", "location"), example=Example(
+        "admin", lambda o, s: {"email": "new.person@example.com", "name": "New Person", "role": "staff"})),
+    ("admin.people", "GET"): Route("none", admins(200), query={"q": "Owen", "role": "staff", "status": "active", **PAGE}),
+    ("admin.person", "GET"): Route("person", admins(200)),
+    ("admin.change_role", "POST"): Route("person", admins(400), example=Example("admin", lambda o, s: {"role": "curator"})),
+    ("admin.deactivate", "POST"): Route("person", admins(MOVED), example=Example("admin")),
+    ("admin.reactivate", "POST"): Route("person", admins(409), example=Example("admin", variant="inactive")),
+    ("admin.resend_invitation", "POST"): Route("person", admins(MOVED), example=Example("admin")),
+    ("privacy.export", "POST"): Route("person", admins(200), example=Example("admin", outcome=200)),
+    ("privacy.erase_form", "GET"): Route("person", admins(200)),
+    ("privacy.erase", "POST"): Route("person", admins(400), example=Example(
+        "admin", lambda o, s: {"stories": "keep", "confirm": o.owner.email})),
+    ("admin.audit", "GET"): Route("none", admins(200), query={
+        "action": "story.publish", "actor": "ada@example.com", "entity_type": "story", "entity_id": "1",
+        "since": "2024-01-01", "until": "2030-12-31", **PAGE}),
+}

@@ -1,0 +1,223 @@
+"""Who makes a request and what it acts on, for the route matrices and the fuzz run.
+
+Personas: `anonymous`; `owner`, the staff member the objects in the URL belong to (a story's
+nominator, a nominee for `story_about` routes, the person in a /people/<id> URL, the person a
+link token was made for); `other`, a staff member with no link to those objects; `curator` and
+`admin`, who own nothing in the URL either; and `deactivated`, an admin whose session was
+valid when they were deactivated.
+
+Every cell of the matrix gets its own objects and its own owner (`Scene.build`), so what one
+request changes never decides what the next one gets. To give a new kind of path parameter a
+value, add the object to `Objects`/`Scene.build` and a line to `PATH_VALUES`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from storyboard.auth.service import INVITE_SALT, RESET_SALT, make_token
+from storyboard.curation import revisions
+from storyboard.digest.unsubscribe import unsubscribe_token
+from storyboard.extensions import db
+from storyboard.models import (
+    Applause,
+    DigestIssue,
+    DigestIssueStory,
+    Notification,
+    Person,
+    Story,
+    StoryStatus,
+    Value,
+)
+from tests.conftest import session_token_for
+
+PERSONAS = ("anonymous", "owner", "other", "curator", "admin", "deactivated")
+STATUSES = tuple(status.value for status in StoryStatus)
+VALUE_STATES = ("active", "retired")
+PASSWORD = "Quiet harbour lantern 1987"  # long and uncommon, for forms that check strength
+ISSUE_KEY = "2026-11-30"
+NEXT_ISSUE_ACTION = "pin"
+STATIC_FILE = "css/storyboard.css"
+PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>\w+)>")
+
+
+@dataclass
+class Objects:
+    """What one cell's URL and form refer to; everything here is fresh for the cell."""
+
+    owner: Person
+    story: Story | None = None
+    survivor: Story | None = None  # a published story by someone else, to merge into
+    value: Value | None = None
+    token: str | None = None
+    issue_key: str = ISSUE_KEY
+
+
+# How each path parameter is filled from a cell's objects.
+PATH_VALUES = {
+    "story_id": lambda objects: objects.story.id,
+    "value_id": lambda objects: objects.value.id,
+    "person_id": lambda objects: objects.owner.id,
+    "slug": lambda objects: objects.value.slug,
+    "token": lambda objects: objects.token,
+    "issue_key": lambda objects: objects.issue_key,
+    "action": lambda objects: NEXT_ISSUE_ACTION,
+    "filename": lambda objects: STATIC_FILE,
+}
+
+
+def placeholders(rule: str) -> list[str]:
+    """The names of a rule's path parameters, e.g. ['story_id', 'action']."""
+    return [match["name"] for match in PLACEHOLDER.finditer(rule)]
+
+
+def fill(rule: str, objects: Objects, **raw: str) -> str:
+    """A concrete path for a rule: each parameter from `raw` if given, else from the objects."""
+
+    def one(match: re.Match) -> str:
+        name = match["name"]
+        if name in raw:
+            return raw[name]
+        assert name in PATH_VALUES, f"no value for <{match[0]}> in {rule}: add one to PATH_VALUES"
+        return str(PATH_VALUES[name](objects))
+
+    return PLACEHOLDER.sub(one, rule)
+
+
+class Scene:
+    """The standing cast (personas, a nominee, a third nominator, a digest issue), built once per
+    test, and `build(kind, variant)` for one cell's objects. Use inside an app context."""
+
+    def __init__(self, app: Flask, make_person, make_story):
+        self.app, self.make_person, self.make_story = app, make_person, make_story
+        cast = {
+            "other": make_person(name="Oscar Other"),
+            "curator": make_person(name="Cora Curator", role="curator"),
+            "admin": make_person(name="Ada Admin", role="admin"),
+            "deactivated": make_person(name="Dee Deactivated", role="admin"),
+            "nina": make_person(name="Nina Nominee"),  # on every story, so none is only its nominator's
+            "tess": make_person(name="Tess Teller"),  # nominates the stories about the owner
+        }
+        self.ids = {name: person.id for name, person in cast.items()}
+        self.value_id = db.session.scalars(select(Value.id).order_by(Value.position)).first()
+        story = make_story(nominator=cast["tess"], nominees=[cast["nina"]], values=[self.value])
+        issue = DigestIssue(issue_key=ISSUE_KEY, cut_at=datetime(2026, 11, 30, 7))
+        issue.stories.append(DigestIssueStory(story_id=story.id, section="new", position=0))
+        db.session.add(issue)
+        db.session.commit()
+
+    # Objects live in one app context each; the scene keeps ids and loads them when asked.
+    nina = property(lambda self: db.session.get(Person, self.ids["nina"]))
+    tess = property(lambda self: db.session.get(Person, self.ids["tess"]))
+    value = property(lambda self: db.session.get(Value, self.value_id))
+
+    def build(self, kind: str, variant: str = "") -> Objects:
+        """Fresh objects of one kind ("none", "story", "story_about", "applauded", "value",
+        "person", "password", "notified", "invite_token", "reset_token", "unsubscribe_token")
+        in one variant (a story's status, a value's state, a person's "inactive")."""
+        owner = self.make_person(name="Owen Owner", password=PASSWORD if kind == "password" else None)
+        objects = Objects(owner=owner)
+        if kind in ("story", "story_about", "applauded"):
+            objects.story = self._story(owner, kind, StoryStatus(variant or "published"))
+            objects.survivor = self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value])
+            if kind == "applauded":
+                db.session.add_all(Applause(story_id=objects.story.id, person_id=self.ids[name])
+                                   for name in ("other", "curator", "admin"))
+                objects.story.applause_count = 3
+        elif kind == "value":
+            objects.value = self._value(active=variant != "retired")
+        elif kind == "person" and variant == "inactive":
+            owner.active = False
+        elif kind == "notified":
+            db.session.add(Notification(person_id=owner.id, kind="thank_you", message="Someone thanked you."))
+        elif kind.endswith("_token"):
+            objects.token = {
+                "invite_token": lambda: make_token(owner, INVITE_SALT),
+                "reset_token": lambda: make_token(owner, RESET_SALT),
+                "unsubscribe_token": lambda: unsubscribe_token(owner),
+            }[kind]()
+        else:
+            assert kind in ("none", "person", "password"), f"unknown kind of objects {kind!r}"
+        db.session.commit()
+        return objects
+
+    def keep(self, objects: Objects) -> dict:
+        """The objects as ids, to `load` again in another app context."""
+        ids = {name: getattr(objects, name) for name in ("owner", "story", "survivor", "value")}
+        return {name: item.id if item is not None else None for name, item in ids.items()} | {
+            "token": objects.token, "issue_key": objects.issue_key}
+
+    def load(self, kept: dict) -> Objects:
+        """Objects kept with `keep`, loaded in the current app context."""
+        models = {"owner": Person, "story": Story, "survivor": Story, "value": Value}
+        return Objects(**{name: db.session.get(models[name], kept[name]) if kept[name] else None
+                          for name in models}, token=kept["token"], issue_key=kept["issue_key"])
+
+    def _story(self, owner: Person, kind: str, status: StoryStatus) -> Story:
+        """A story in `status` by the owner about Nina, or (`story_about`) by Tess about both,
+        with a second revision so that revisions can be compared."""
+        nina = self.nina
+        nominator, nominees = (self.tess, [owner, nina]) if kind == "story_about" else (owner, [nina])
+        extra = {} if status != StoryStatus.ARCHIVED else {"published_at": datetime.now() - timedelta(days=9)}
+        story = self.make_story(nominator=nominator, nominees=nominees, status=status, values=[self.value],
+                                body_md="She **rebuilt** the order by hand.", **extra)
+        story.title = f"{story.title} (second version)"
+        revisions.record_revision(story, nominator)
+        return story
+
+    def _value(self, active: bool) -> Value:
+        """A value with neighbours above and below, so it can move either way."""
+        last = db.session.scalar(select(func.max(Value.position))) or 0
+        number = db.session.scalar(select(func.count()).select_from(Value))
+        value = Value(name=f"Matrix value {number}", slug=f"matrix-value-{number}",
+                      description="Shown by the route checks.", position=last + 1, active=active)
+        tail = Value(name=f"Matrix tail {number}", slug=f"matrix-tail-{number}",
+                     description="Below the value the checks move.", position=last + 2)
+        db.session.add_all([value, tail])
+        return value
+
+    def person(self, persona: str, objects: Objects) -> Person | None:
+        """The person behind a persona in a cell (None for anonymous)."""
+        if persona == "anonymous":
+            return None
+        if persona == "owner":
+            return objects.owner
+        return db.session.get(Person, self.ids[persona])
+
+    def reset_personas(self) -> None:
+        """Undo what a request may have done to the standing cast (roles, deactivation)."""
+        for name, role in (("other", "staff"), ("curator", "curator"), ("admin", "admin"), ("deactivated", "admin")):
+            person = db.session.get(Person, self.ids[name])
+            person.role, person.active = role, True
+        db.session.commit()
+
+    def client_for(self, persona: str, objects: Objects, client: FlaskClient | None = None) -> FlaskClient:
+        """A client signed in as the persona (the deactivated one is deactivated after signing in)."""
+        client = client or self.app.test_client()
+        person = self.person(persona, objects)
+        if person is None:
+            return client
+        if persona == "deactivated":
+            person.active = True
+        sign_in(client, person)
+        if persona == "deactivated":
+            person.active = False
+            db.session.commit()
+        return client
+
+
+def sign_in(client: FlaskClient, person: Person) -> None:
+    """Sign `person` in on `client` as the sign-in form would (a new server-side sign-in)."""
+    token = session_token_for(client.application, person)
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+
+
+def yesterday() -> str:
+    return (date.today() - timedelta(days=1)).isoformat()

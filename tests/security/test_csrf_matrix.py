@@ -1,0 +1,131 @@
+"""The CSRF matrix: with protection on, as in production, every state-changing route in
+`app.url_map` refuses a request with no token, a made-up token or another session's token with
+400, whoever sends it, and nothing in the database (every row of every table) or the outbox
+changes. The same request with the page's own token then succeeds, which shows that the data
+sent would have changed something and that the token alone stopped it.
+
+The documented exception is RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click` posted
+by a mail provider, with no cookie and no token), tested at the end. GETs are checked for
+writes in tests/security/test_authorization_matrix.py, for every persona and story status.
+
+A new POST route needs an `example` in tests/security/routes.py (the matrix fails without it).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from storyboard import create_app
+from storyboard.extensions import db, limiter
+from storyboard.models import Person
+from tests.security.routes import ROUTES, outcome_of, url_map_routes
+from tests.security.scene import PERSONAS, Scene, fill
+from tests.security.server_errors import ServerErrors, described, where
+from tests.security.state import snapshot
+
+CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+_TOKEN_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+
+
+@pytest.fixture
+def csrf_app(app, database_url, tmp_path):
+    """The app as in production, CSRF on, on the database the `app` fixture just emptied."""
+    app_with_csrf = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": True,
+        "OUTBOX_DIR": app.config["OUTBOX_DIR"],
+        "EXTERNAL_URL": "https://storyboard.example.com",
+    })
+    yield app_with_csrf
+    with app_with_csrf.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def scene(csrf_app, make_person, make_story):
+    with csrf_app.app_context():
+        return Scene(csrf_app, make_person, make_story)
+
+
+def page_token(client) -> str:
+    """The CSRF token a page gives this client's session (the forgot-password form is public)."""
+    html = client.get("/auth/forgot").get_data(as_text=True)
+    field = _TOKEN_INPUT.search(html)
+    assert field, "no csrf_token field on /auth/forgot"
+    return re.search(r'\bvalue="([^"]+)"', field.group(0)).group(1)
+
+
+def state_changing_routes(app) -> list[tuple[str, str]]:
+    return sorted(key for key in url_map_routes(app) if key[1] in STATE_CHANGING)
+
+
+def test_every_state_changing_route_is_in_the_table(app):
+    missing = [key for key in state_changing_routes(app) if key not in ROUTES or not ROUTES[key].example]
+    assert not missing, f"give these an entry with an example in tests/security/routes.py: {missing}"
+
+
+@pytest.mark.parametrize("endpoint, method", [key for key in sorted(ROUTES) if key[1] in STATE_CHANGING],
+                         ids=str)
+def test_a_forged_request_is_refused_and_changes_nothing(csrf_app, scene, endpoint, method):
+    route = ROUTES[(endpoint, method)]
+    example = route.example
+    rule = url_map_routes(csrf_app)[(endpoint, method)]
+    with csrf_app.app_context():
+        objects = scene.build(route.kind, example.variant)
+        path, data = fill(rule, objects), example.data(objects, scene)
+        clients = {persona: scene.client_for(persona, objects) for persona in PERSONAS}
+    foreign = page_token(csrf_app.test_client())  # signed with our key, for another session
+    problems = []
+    for persona, client in clients.items():
+        with csrf_app.app_context():
+            before = snapshot()
+        for forgery, token in (("no token", None), ("a made-up token", "forged"), ("another session's token", foreign)):
+            sent = data | ({"csrf_token": token} if token else {})
+            with client.open(path, method=method, data=sent) as response:
+                text = response.get_data(as_text=True)
+            if response.status_code != 400 or CSRF_MESSAGE not in text:
+                problems.append(f"{method} {path} as {persona} with {forgery}: {described(response.status_code, text)}")
+        with csrf_app.app_context():
+            after = snapshot()
+        if after != before:
+            problems.append(f"{method} {path} as {persona}, forged: " + "; ".join(before.diff(after)[:6]))
+    assert not problems, "\n".join(problems)
+
+    client = clients[example.persona]
+    with csrf_app.app_context():
+        limiter.reset()
+        before = snapshot()
+    sent = data | {"csrf_token": page_token(client)}
+    with ServerErrors(csrf_app) as errors, client.open(path, method=method, data=sent) as response:
+        got, text = outcome_of(response, path), response.get_data(as_text=True)
+    assert got == example.outcome, (
+        f"the example {method} {path} as {example.persona} with the page's token: "
+        f"{described(got, text)} {[where(e) for e in errors.exceptions]}"
+    )
+    with csrf_app.app_context():
+        assert snapshot() != before, f"the example {method} {path} changed nothing: make it one that does"
+
+
+def test_one_click_unsubscribe_needs_no_token(csrf_app, scene):
+    """RFC 8058: the mail provider posts `List-Unsubscribe=One-Click` with no cookie and no token."""
+    with csrf_app.app_context():
+        objects = scene.build("unsubscribe_token")
+        path, person_id = fill("/digest/unsubscribe/<token>", objects), objects.owner.id
+    provider = csrf_app.test_client(use_cookies=False)
+    response = provider.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    with csrf_app.app_context():
+        assert db.session.scalar(select(Person.digest_frequency).where(Person.id == person_id)) == "never"
+    # Anything else posted there without a token is refused like any other form.
+    response = provider.post(path, data={"List-Unsubscribe": "One-Click", "choice": "weekly", "x": "1"})
+    assert response.status_code == 200  # the one-click body alone decides; "weekly" is never chosen
+    refused = provider.post(path, data={"choice": "monthly"})
+    assert refused.status_code == 400 and CSRF_MESSAGE in refused.get_data(as_text=True)
+    with csrf_app.app_context():
+        assert db.session.scalar(select(Person.digest_frequency).where(Person.id == person_id)) == "never"

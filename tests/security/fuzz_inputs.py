@@ -10,10 +10,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from io import BytesIO
 from urllib.parse import quote_from_bytes
 
 from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from werkzeug.datastructures import MultiDict
 
 from tests.security.scene import PERSONAS
 
@@ -37,6 +39,7 @@ RAW_SEGMENTS = [b"\xff", b"\xed\xa0\x80", b"\x00", b"a\x00b", b"\xc0\xaf", b".."
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=x",
                  "text/plain", "application/json", "", "application/x-www-form-urlencoded; charset=utf-16",
                  "application/octet-stream"]
+RAW_BODIES = [b"a=%zz&b", b"=&=&&", b"%", b"a" * 70000, b'{"title": "\x00"}', b"--x\r\nContent-Disposition: x\r\n"]
 HUGE_SIZES = [81, 121, 201, 255, 301, 1001, 2001, 20_001]
 BODY_SIZES = [120_000, 600_000, 3_200_000]  # bodies only: a URL that long never reaches the app
 
@@ -123,7 +126,8 @@ KIND_BY_NAME = {
 def _value(name: str, body: bool):
     nearly = {"id": st.sampled_from(ID_TEXTS), "date": _date_texts(), "cursor": _cursors()}.get(KIND_BY_NAME.get(name))
     one = hostile_text(body) if nearly is None else st.one_of(nearly, nearly, hostile_text(body))
-    return st.one_of(one, one, st.none(), st.lists(hostile_text() if nearly is None else nearly, min_size=2, max_size=40))
+    repeated = st.lists(hostile_text() if nearly is None else nearly, min_size=2, max_size=40)
+    return st.one_of(one, one, st.none(), repeated)
 
 
 @st.composite
@@ -154,8 +158,7 @@ def fuzzed_requests(draw, route, placeholders: dict[str, str | None], method: st
     request.encoding = draw(st.sampled_from(["form", "form", "form", "multipart", "json", "raw"]))
     request.form = draw(_edits(form_names, True))
     if request.encoding == "raw":
-        request.raw_body = draw(st.one_of(st.binary(max_size=200), st.sampled_from(
-            [b"a=%zz&b", b"=&=&&", b"%", b"a" * 70000, b"{\"title\": \"\x00\"}", b"--x\r\nContent-Disposition: x\r\n"])))
+        request.raw_body = draw(st.one_of(st.binary(max_size=200), st.sampled_from(RAW_BODIES)))
         request.content_type = draw(st.sampled_from(CONTENT_TYPES))
     return request
 
@@ -181,23 +184,69 @@ def urlencoded(pairs: list[tuple[str, object]]) -> str:
     return "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs)
 
 
+def _json_value(index: int, value: object) -> object:
+    """Wrong JSON types in turn: a string, a number, a list, an object."""
+    kind = index % 4
+    if kind == 1:
+        return int(value) if str(value).isascii() and str(value).lstrip("-").isdigit() else 1.5e308
+    return [value] if kind == 2 else {"value": value} if kind == 3 else value
+
+
 def body_of(request: Fuzzed, pairs: list[tuple[str, object]]) -> dict:
     """Keyword arguments for the test client's `open` carrying the request's body."""
     if request.encoding == "raw":
         return {"data": request.raw_body, "content_type": request.content_type}
     if request.encoding == "json":
-        return {"data": json.dumps(dict(pairs), ensure_ascii=True, default=str), "content_type": "application/json"}
-    if request.encoding == "multipart":
-        from io import BytesIO
-
-        from werkzeug.datastructures import MultiDict
-
+        fields = {name: _json_value(index, value) for index, (name, value) in enumerate(pairs)}
+        return {"data": json.dumps(fields, ensure_ascii=True, default=str), "content_type": "application/json"}
+    if request.encoding in ("multipart", "files"):
         data = MultiDict()
         for index, (name, value) in enumerate(pairs):
             text = str(value).encode("utf-8", "surrogatepass")
-            if index % 2:  # every other field arrives as a file upload: a wrong type for a text field
+            if index % 2 or request.encoding == "files":  # a file upload: a wrong type for a text field
                 data.add(name, (BytesIO(text), "upload.txt"))
             else:
                 data.add(name, text.decode("utf-8", "replace"))
         return {"data": data, "content_type": "multipart/form-data"}
     return {"data": urlencoded(pairs).encode("ascii"), "content_type": "application/x-www-form-urlencoded"}
+
+
+# The edge cases every route gets on every run, before the drawn ones: each path parameter and
+# each known field in turn set to the values most likely to break something.
+EDGE_IDS = ["²", "-1", "2147483648", "9223372036854775808", "18446744073709551616", "1.5"]
+EDGE_DATES = ["0001-01-01", "9999-12-31", "2024-02-30", "10000-01-01"]
+EDGE_CURSORS = ["9999-12-31T23:59:59_2147483648", "0001-01-01T00:00:00_1", "x_²"]
+EDGE_TEXTS = ["a\x00b", "\ud800", "two\r\nlines\x07\x1b", "x" * 20_001, "²"]
+EDGE_PATH_IDS = [b"0", b"2147483648", b"9223372036854775808", b"18446744073709551616", b"\x00", b"\xff"]
+EDGE_PATH_TEXTS = [b"\x00", b"a%00", b"\xff", b"\xed\xa0\x80", b"x" * 300, b"9999-12-31"]
+
+
+def _edge_values(name: str) -> list[str]:
+    kind = KIND_BY_NAME.get(name)
+    return {"id": EDGE_IDS, "date": EDGE_DATES, "cursor": EDGE_CURSORS}.get(kind, EDGE_TEXTS)
+
+
+def edge_cases(route, placeholders: dict[str, str | None], method: str, form_names: tuple[str, ...]) -> list[Fuzzed]:
+    """Fixed hostile requests for one route, as the persona whose request gets furthest."""
+    persona = route.example.persona if route.example else ("admin" if route.expect[4] != 403 else "owner")
+    variant = (route.example.variant if route.example else "") or route.variants[0]
+    scene_path = dict.fromkeys(placeholders, SCENE)
+    cases = []
+    for name, converter in placeholders.items():
+        for value in EDGE_PATH_IDS if converter == "int" else EDGE_PATH_TEXTS:
+            cases.append(Fuzzed(persona, variant, scene_path | {name: value}))
+    for name in route.query:
+        cases += [Fuzzed(persona, variant, scene_path, query=[(name, value)]) for value in _edge_values(name)]
+    if method == "GET":
+        return cases
+    for name in form_names:
+        cases += [Fuzzed(persona, variant, scene_path, form=[(name, value)]) for value in _edge_values(name)]
+    everything = [(name, "a\x00b") for name in form_names]
+    cases += [
+        Fuzzed(persona, variant, scene_path, encoding="json", form=everything),
+        Fuzzed(persona, variant, scene_path, encoding="json", form=[(name, "\ud800") for name in form_names]),
+        Fuzzed(persona, variant, scene_path, encoding="files"),
+        Fuzzed(persona, variant, scene_path, form=[(name, ["1", "2"]) for name in form_names]),
+        Fuzzed(persona, variant, scene_path, form=[(form_names[0] if form_names else "x", "a" * 3_200_000)]),
+    ]
+    return cases

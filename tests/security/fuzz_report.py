@@ -10,9 +10,10 @@ SECONDS: defaultdict = defaultdict(float)  # database -> time spent in fuzz test
 
 
 def record(database: str, endpoint: str, place: str, reproduction: str) -> None:
-    """Count a server error; keep the shortest request seen for each place it fails (shrinking
-    makes later ones smaller)."""
-    SERVER_ERRORS[database] += 1
+    """Count a server error (or stored garbage); keep the shortest request seen for each place
+    it fails (shrinking makes later ones smaller)."""
+    if place != "stored garbage":
+        SERVER_ERRORS[database] += 1
     key = (database, endpoint, place)
     if key not in DISTINCT or len(reproduction) < len(DISTINCT[key]):
         DISTINCT[key] = reproduction
@@ -22,6 +23,6 @@ def lines() -> list[str]:
     """The summary: one line per database, then each distinct server error with how to repeat it."""
     out = [f"{database}: {REQUESTS[database]} requests, {SERVER_ERRORS[database]} 5xx, "
            f"{SECONDS[database]:.0f} s" for database in sorted(REQUESTS)]
-    out += [f"  5xx {database} {endpoint}: {reproduction}"
-            for (database, endpoint, _), reproduction in sorted(DISTINCT.items())]
+    out += [f"  {'garbage' if place == 'stored garbage' else '5xx'} {database} {endpoint}: {reproduction}"
+            for (database, endpoint, place), reproduction in sorted(DISTINCT.items())]
     return out

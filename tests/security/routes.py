@@ -140,6 +140,7 @@ QUEUE = {"department": "Support", "value": None, "age": "3", "after": None, "bef
 PAGE = {"page": "2"}
 CURSORS = {"after": None, "before": None}
 STORY, ABOUT, VALUES = STATUSES, STATUSES, VALUE_STATES
+CURATOR_ACTIVE = Example("curator", variant="active")
 UNPUBLISHED_404 = by(404, published=200)  # someone else's story: only once it is published
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -147,7 +148,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("auth.login", "GET"): Route("none", public(200, MOVED), query={"next": "/mine"}),
     ("auth.login", "POST"): Route("password", public(400, MOVED), query={"next": "/mine"},
                                   form=("email", "password", "remember"),
-                                  example=Example("anonymous", lambda o, s: {"email": o.owner.email, "password": PASSWORD})),
+                                  example=Example("anonymous", lambda o, s: {
+                                      "email": o.owner.email, "password": PASSWORD})),
     ("auth.forgot_password", "GET"): Route("none", public(200)),
     ("auth.forgot_password", "POST"): Route("none", public(400), example=Example(
         "anonymous", lambda o, s: {"email": o.owner.email})),
@@ -164,8 +166,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("health.healthz", "GET"): Route("none", public(200)),
     ("static", "GET"): Route("none", public(200)),
     ("digest.unsubscribe", "GET"): Route("unsubscribe_token", public(200)),
-    ("digest.unsubscribe", "POST"): Route("unsubscribe_token", public(400), form=("List-Unsubscribe",),
-                                          example=Example("anonymous", lambda o, s: {"choice": "monthly"}, outcome=200)),
+    ("digest.unsubscribe", "POST"): Route("unsubscribe_token", public(400), form=("List-Unsubscribe",), example=Example(
+        "anonymous", lambda o, s: {"choice": "monthly"}, outcome=200)),
     # Reading.
     ("stories.feed", "GET"): Route("none", everyone(200), query=CURSORS),
     ("stories.mine", "GET"): Route("none", everyone(200)),
@@ -241,19 +243,20 @@ ROUTES: dict[tuple[str, str], Route] = {
     # With no fields at all, the form keeps the value's name and description: nothing changes.
     ("admin.edit_value", "POST"): Route("value", curators(MOVED), VALUES, form=("name", "description"), example=Example(
         "curator", lambda o, s: {"name": "Renamed value", "description": "New words."}, "active")),
-    ("admin.move_value_up", "POST"): Route("value", curators(MOVED), VALUES, example=Example("curator", variant="active")),
-    ("admin.move_value_down", "POST"): Route("value", curators(MOVED), VALUES, example=Example("curator", variant="active")),
-    ("admin.retire_value", "POST"): Route("value", curators(by(409, active=MOVED)), VALUES,
-                                          example=Example("curator", variant="active")),
+    ("admin.move_value_up", "POST"): Route("value", curators(MOVED), VALUES, example=CURATOR_ACTIVE),
+    ("admin.move_value_down", "POST"): Route("value", curators(MOVED), VALUES, example=CURATOR_ACTIVE),
+    ("admin.retire_value", "POST"): Route("value", curators(by(409, active=MOVED)), VALUES, example=CURATOR_ACTIVE),
     ("admin.restore_value", "POST"): Route("value", curators(by(409, retired=MOVED)), VALUES,
                                            example=Example("curator", variant="retired")),
     # People and the audit log: admins.
     ("people.invite", "GET"): Route("none", admins(200)),
     ("people.invite", "POST"): Route("none", admins(400), form=("job_title", "department", "location"), example=Example(
         "admin", lambda o, s: {"email": "new.person@example.com", "name": "New Person", "role": "staff"})),
-    ("admin.people", "GET"): Route("none", admins(200), query={"q": "Owen", "role": "staff", "status": "active", **PAGE}),
+    ("admin.people", "GET"): Route("none", admins(200), query={
+        "q": "Owen", "role": "staff", "status": "active", **PAGE}),
     ("admin.person", "GET"): Route("person", admins(200)),
-    ("admin.change_role", "POST"): Route("person", admins(400), example=Example("admin", lambda o, s: {"role": "curator"})),
+    ("admin.change_role", "POST"): Route("person", admins(400), example=Example(
+        "admin", lambda o, s: {"role": "curator"})),
     ("admin.deactivate", "POST"): Route("person", admins(MOVED), example=Example("admin")),
     ("admin.reactivate", "POST"): Route("person", admins(409), example=Example("admin", variant="inactive")),
     ("admin.resend_invitation", "POST"): Route("person", admins(MOVED), example=Example("admin")),

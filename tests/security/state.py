@@ -36,8 +36,8 @@ class Snapshot:
             if old != new:
                 gone = [row for row in old if row not in new]
                 added = [row for row in new if row not in old]
-                lines += [f"{name} -{dict(zip(columns, row))}" for row in gone[:3]]
-                lines += [f"{name} +{dict(zip(columns, row))}" for row in added[:3]]
+                lines += [f"{name} -{dict(zip(columns, row, strict=True))}" for row in gone[:3]]
+                lines += [f"{name} +{dict(zip(columns, row, strict=True))}" for row in added[:3]]
         return lines
 
     def without_first_read(self, story_id: int, person_id: int) -> Snapshot:
@@ -111,7 +111,7 @@ def stored_garbage() -> list[str]:
         key = list(table.primary_key.columns)
         for row in db.session.execute(select(*key, *columns)):
             where = f"{table.name}{tuple(row[:len(key)])}"
-            for column, value in zip(columns, row[len(key):]):
+            for column, value in zip(columns, row[len(key):], strict=True):
                 limit = getattr(column.type, "length", None)
                 if isinstance(value, str) and limit and len(value) > limit:
                     problems.append(f"{where}.{column.name}: {len(value)} characters in a column of {limit}")

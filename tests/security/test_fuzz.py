@@ -2,18 +2,23 @@
 leaves garbage in the database (control characters other than newline and tab, NUL, lone
 surrogates, strings longer than their column).
 
-Each (endpoint, method) in tests/security/routes.py gets its own run. A request is drawn per
-example: a persona (leaning to the one whose request gets furthest), a variant of the objects
-in the URL, each path parameter as the scene's object or hostile text or raw bytes (invalid
-UTF-8, NUL, lone surrogates, ids at and beyond 2**31, 2**63 and 2**64, negative), and edits
-of the route's plausible query and form values: replaced by huge, empty, control-character,
-date (year 1, 9999, malformed) or id values, removed, repeated, unknown fields added, sent as
-urlencoded, multipart (half the fields as file uploads), JSON or raw bytes of any type.
+Each (endpoint, method) in tests/security/routes.py gets its own run: first fixed edge cases
+(each path parameter and each known field in turn set to ids from 2**31 to 2**64, "²", year 1
+and 9999, NUL, a lone surrogate, CR/LF with control characters, 20,001 characters; every field
+as JSON with NUL or a lone surrogate, as file uploads, repeated; a 3.2 MB field), then drawn
+ones. A request is drawn per example: a persona (leaning to the one whose request gets
+furthest), a variant of the objects in the URL, each path parameter as the scene's object or
+hostile text or raw bytes (invalid UTF-8, NUL, lone surrogates, ids at and beyond 2**31, 2**63
+and 2**64, negative), and edits of the route's plausible query and form values: replaced by
+huge, empty, control-character, date (year 1, 9999, malformed) or id values, removed,
+repeated, unknown fields added, sent as urlencoded, multipart (half the fields as file
+uploads), JSON (with numbers, lists and objects where text belongs) or raw bytes of any type.
 
 Profiles: `HYPOTHESIS_PROFILE=ci` (the default: a fixed seed per route, a bounded number of
 examples, about three minutes per database on two cores) and `HYPOTHESIS_PROFILE=long`
-(random seeds, twenty times the examples). The end of the run prints "N requests, M 5xx" per
-database and every distinct 5xx with what to send to repeat it.
+(random seeds, twenty times the examples); `STORYBOARD_FUZZ_EXAMPLES=N` sets the count. The
+end of the run prints "N requests, M 5xx" per database and every distinct 5xx with what to
+send to repeat it.
 
 To fuzz a new route, give it an entry in tests/security/routes.py; list its query parameters
 (`query`) and form fields (`form`, plus its example's data) so that the fuzz edits them.
@@ -26,7 +31,7 @@ import zlib
 from urllib.parse import quote_from_bytes
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, example, given, seed, settings
 
 from storyboard.extensions import db, limiter
 from tests.security import fuzz_report
@@ -34,6 +39,7 @@ from tests.security.fuzz_inputs import (
     SCENE,
     Fuzzed,
     body_of,
+    edge_cases,
     edited,
     fuzzed_requests,
     urlencoded,
@@ -43,7 +49,9 @@ from tests.security.scene import PATH_VALUES, PLACEHOLDER, Objects, Scene
 from tests.security.server_errors import ServerErrors, where
 from tests.security.state import stored_garbage
 
-EXAMPLES = 40  # per route and database in CI
+# Examples per route and database in CI; STORYBOARD_FUZZ_EXAMPLES overrides it (and the long
+# profile's twenty times as many).
+EXAMPLES = int(os.environ.get("STORYBOARD_FUZZ_EXAMPLES", 60))
 settings.register_profile(
     "storyboard-security-ci", max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
     suppress_health_check=list(HealthCheck), print_blob=False,
@@ -72,9 +80,9 @@ def pairs_of(data: dict) -> list[tuple[str, str]]:
             for item in (value if isinstance(value, list) else [value])]
 
 
-def short(value: object) -> str:
+def short(value: object, limit: int = 80) -> str:
     text = repr(value)
-    return text if len(text) <= 80 else f"{text[:60]}...({len(str(value))} characters)"
+    return text if len(text) <= limit else f"{text[:limit - 20]}...({len(value)} long)"
 
 
 def described_body(data) -> str:
@@ -132,7 +140,7 @@ class Fuzzer:
             client, path, query, body = self.prepare(request)
         quoted = quote_from_bytes(path, safe="/")
         environ = {"PATH_INFO": path.decode("latin-1"), "REQUEST_URI": quoted, "RAW_URI": quoted}
-        sent = (f"{self.database}: {self.method} {path!r} ?{short(query)} as {request.persona}"
+        sent = (f"{self.database}: {self.method} {short(path, 120)} ?{short(query)} as {request.persona}"
                 f"{f' [{request.variant}]' if request.variant else ''}")
         if body:
             sent += f" {body['content_type'] or 'no type'} body {described_body(body['data'])}"
@@ -155,11 +163,17 @@ class Fuzzer:
             with self.app.app_context():
                 found = set(stored_garbage())
             garbage, self.garbage = sorted(found - self.garbage), found
-            assert not garbage, f"{sent} -> {status} stored garbage: {garbage[:5]}"
+            if garbage:
+                self.stored_garbage(sent, status, garbage)
+
+    def stored_garbage(self, sent: str, status: int, garbage: list[str]) -> None:
+        fuzz_report.record(self.database, self.endpoint, "stored garbage", f"{sent} -> {status} stored {garbage[:3]}")
+        raise AssertionError(f"{sent} -> {status} stored garbage: {garbage[:5]}")
 
     def server_error(self, sent: str, status: int, failures: list) -> None:
         found = "; ".join(where(failure) for failure in failures) or "no exception logged"
-        place = where(failures[0]).split(" at ")[-1] if failures else str(status)
+        place = (f"{type(failures[0]).__name__} at {where(failures[0]).split(' at ')[-1]}" if failures
+                 else str(status))
         fuzz_report.record(self.database, self.endpoint, place, f"{sent} -> {status} {found}")
         raise AssertionError(f"{sent} -> {status}: {found}") from (failures[0] if failures else None)
 
@@ -180,6 +194,8 @@ def test_no_input_makes_a_server_error_or_stores_garbage(app, fuzz_scene, endpoi
     def run(request: Fuzzed) -> None:
         fuzzer.send(request)
 
+    for case in edge_cases(fuzzer.route, placeholders, method, fuzzer.form_names):
+        run = example(request=case)(run)
     if not LONG:
         run = seed(zlib.crc32(f"{endpoint} {method}".encode()))(run)
     started = time.perf_counter()

@@ -82,7 +82,8 @@ def seed(recipients: int) -> None:
         canon = n >= 8
         stories.append({
             "title": f"Story {n}: drove the parcel to the wedding", "body_md": body, "body_html": html,
-            "impact_kind": "customer", "impact": "The wedding went ahead.", "happened_on": (CUT - timedelta(days=900 if canon else 5)).date(),
+            "impact_kind": "customer", "impact": "The wedding went ahead.",
+            "happened_on": (CUT - timedelta(days=900 if canon else 5)).date(),
             "status": StoryStatus.PUBLISHED.value, "nominator_id": 1,
             "published_at": CUT - timedelta(days=400 if canon else 2 + n * 0.3),
             "created_at": CUT - timedelta(days=400), "updated_at": CUT - timedelta(days=2),

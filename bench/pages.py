@@ -103,9 +103,11 @@ def targets(env: dict[str, str]) -> dict[str, int]:
         "with app.app_context():\n"
         "    published = select(Story.id).where(Story.status == 'published')\n"
         "    ids = db.session.scalars(published.order_by(Story.id)).all()\n"
-        "    noted = set(db.session.scalars(select(ThankYou.story_id).where(ThankYou.story_id.in_(ids[len(ids) // 2:][:200]))))\n"
+        "    later = ids[len(ids) // 2:][:200]\n"
+        "    noted = set(db.session.scalars(select(ThankYou.story_id).where(ThankYou.story_id.in_(later))))\n"
         "    story = min(noted) if noted else ids[len(ids) // 2]\n"
-        "    nominee = db.session.scalar(select(story_nominees.c.person_id).where(story_nominees.c.story_id == story))\n"
+        "    about = select(story_nominees.c.person_id).where(story_nominees.c.story_id == story)\n"
+        "    nominee = db.session.scalar(about)\n"
         "    value = db.session.scalar(select(Value.id).order_by(Value.position))\n"
         "    print(story, nominee, value)\n"
     )
@@ -245,7 +247,9 @@ def growth(rows: list[dict]) -> list[str]:
         if len(sizes) < 2:
             continue
         for page in dict.fromkeys(row["page"] for row in mine):
-            small, large = (next(r for r in mine if r["page"] == page and r["stories"] == s) for s in (sizes[0], sizes[-1]))
+            small, large = (
+                next(r for r in mine if r["page"] == page and r["stories"] == s) for s in (sizes[0], sizes[-1])
+            )
             out.append(f"{database:10} {page:14} p95 {sizes[-1]} / {sizes[0]}: {large['p95_us'] / small['p95_us']:.2f}")
     return out
 

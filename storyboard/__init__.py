@@ -35,8 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     clean_request_text(app)
-    from storyboard.errors import register_error_handlers
     from storyboard.cli import register_commands
+    from storyboard.errors import register_error_handlers
 
     register_error_handlers(app)
     register_commands(app)
@@ -127,9 +127,9 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
+    from storyboard.curation.history_views import bp as history_bp
     from storyboard.curation.story_actions import bp as curation_actions_bp
     from storyboard.curation.story_actions import nominator_bp as resubmit_bp
-    from storyboard.curation.history_views import bp as history_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.unsubscribe import bp as digest_bp
     from storyboard.digest.views import bp as digest_archive_bp
@@ -149,9 +149,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from storyboard.markdown import stored
-
     from storyboard.curation.service import ALLOWED_TRANSITIONS, MOVE_LABELS
+    from storyboard.markdown import stored
     from storyboard.models import StoryStatus
 
     app.jinja_env.filters["stored_html"] = stored

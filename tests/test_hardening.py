@@ -53,7 +53,9 @@ def test_an_empty_secret_key_file_is_refused(tmp_path, monkeypatch):
 
 def test_remember_cookie_is_same_site_and_http_only(client, ctx, make_person):
     make_person(email="r@example.com", password="remember me please")
-    response = client.post("/auth/login", data={"email": "r@example.com", "password": "remember me please", "remember": "y"})
+    response = client.post("/auth/login", data={
+        "email": "r@example.com", "password": "remember me please", "remember": "y",
+    })
     cookies = [value for name, value in response.headers.items() if name == "Set-Cookie" and "remember_token" in value]
     assert cookies and "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
 

@@ -200,7 +200,8 @@ def test_nested_brackets_link_only_to_the_safe_target():
 @pytest.mark.parametrize(
     "text, title",
     [
-        pytest.param('[a](http://x.example "\\" onmouseover=alert(1)")', '\\" onmouseover=alert(1)', id="backslash-quote"),
+        pytest.param('[a](http://x.example "\\" onmouseover=alert(1)")', '\\" onmouseover=alert(1)',
+                     id="backslash-quote"),
         pytest.param('[a](http://x.example "a" onmouseover="b")', 'a" onmouseover="b', id="second-quoted"),
         pytest.param("[a](http://x.example 'a\" b')", 'a" b', id="single-quoted"),
         pytest.param('[a](http://x.example "&quot; onmouseover=&quot;x")', '" onmouseover="x', id="entity-quotes"),
@@ -275,7 +276,8 @@ def test_images_become_alt_text_and_are_never_fetched(text, alt):
 
 
 def test_image_inside_a_link_leaves_the_link_with_the_alt_text():
-    html = render("Before ![one](http://e.example/1.png) middle [![two](http://e.example/2.png)](https://ok.example) end")
+    html = render("Before ![one](http://e.example/1.png) middle "
+                  "[![two](http://e.example/2.png)](https://ok.example) end")
     assert_inert(html)
     assert "<img" not in html
     assert visible_text(html) == "Before one middle two end"

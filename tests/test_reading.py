@@ -234,7 +234,8 @@ def test_recognised_for_counts_only_published_stories(client, reader, make_story
 
 
 def test_value_page_lists_only_its_published_stories(client, reader, make_story):
-    courtesy, empathy = db.session.scalars(select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)).all()
+    chosen = select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)
+    courtesy, empathy = db.session.scalars(chosen).all()
     make_story(title="Kind words", values=[courtesy])
     make_story(title="Felt their pain", values=[empathy])
     text = client.get("/values/empathy").get_data(as_text=True)
@@ -267,7 +268,9 @@ def test_search_finds_title_body_and_nominee_names(client, reader, make_story, m
         assert "Quiet hero of the night shift" not in text
 
 
-@pytest.mark.parametrize("query", ['"', "refund AND", "NEAR(", "*", "a:b", "'; drop table stories; --", "-x", "(((", "😀"])
+@pytest.mark.parametrize(
+    "query", ['"', "refund AND", "NEAR(", "*", "a:b", "'; drop table stories; --", "-x", "(((", "😀"]
+)
 def test_search_syntax_in_a_query_never_breaks_the_page(client, reader, make_story, query):
     make_story(title="The refund that saved a wedding")
     response = client.get("/search", query_string={"q": query})
@@ -301,7 +304,8 @@ def test_search_reflects_edits(client, ctx, make_story, as_role):
 def test_my_stories_lists_everything_i_wrote_with_reasons(client, ctx, make_story, make_person, login):
     me = make_person()
     make_story(nominator=me, title="My draft", status=StoryStatus.DRAFT)
-    make_story(nominator=me, title="Turned down", status=StoryStatus.REJECTED, decision_note="Please name the customer less")
+    make_story(nominator=me, title="Turned down", status=StoryStatus.REJECTED,
+               decision_note="Please name the customer less")
     make_story(title="Someone else's")
     login(me)
     text = client.get("/mine").get_data(as_text=True)

@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from storyboard.auth import sessions
 from storyboard.curation import audit
 from storyboard.extensions import db
-from storyboard.privacy.erasure import is_erased
 from storyboard.models import (
     AuditEntry,
     Person,
@@ -28,6 +27,7 @@ from storyboard.models import (
     Value,
     story_values,
 )
+from storyboard.privacy.erasure import is_erased
 
 SLUG_MAX = 80
 

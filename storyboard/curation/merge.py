@@ -57,7 +57,9 @@ def _claim(duplicate: Story, survivor: Story) -> None:
     WHERE then matches nothing), taken in id order so that A-into-B and B-into-A at once wait
     for each other instead of deadlocking. On SQLite the loser's write fails on the lock.
     """
-    changed = CurationRefused("Someone merged or changed one of these stories a moment ago. Reload the page and try again.")
+    changed = CurationRefused(
+        "Someone merged or changed one of these stories a moment ago. Reload the page and try again."
+    )
     for story in sorted((duplicate, survivor), key=lambda story: story.id):
         claim = (
             update(Story)

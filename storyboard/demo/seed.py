@@ -55,7 +55,7 @@ def seed_demo(
     ensure_default_values()
     db.session.flush()
     value_ids = _value_ids()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 (repeatable demo data, not a secret)
     first_person_id = next_id(Person.__table__)
     new_people = build_people(rng, people, first_person_id, anchor)
     accounts, new_accounts = demo_people(new_people, first_person_id + len(new_people), anchor)

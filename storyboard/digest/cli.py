@@ -1,7 +1,7 @@
 """`flask --app storyboard digest ...` commands."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -19,7 +19,7 @@ def _parse_now(value: str | None) -> datetime:
     except ValueError:
         raise click.BadParameter("use ISO 8601, for example 2026-11-23T07:00:00+00:00") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 

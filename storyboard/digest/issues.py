@@ -20,7 +20,6 @@ from storyboard.digest.candidates import (
     params_from_config,
 )
 from storyboard.digest.email import DigestContent, build_digest_content
-from storyboard.digest.subscriptions import frequencies_for
 from storyboard.digest.selection import (
     SECTION_ALSO_NEW,
     SECTION_CANON,
@@ -29,6 +28,7 @@ from storyboard.digest.selection import (
     issue_key_for,
     select_issue,
 )
+from storyboard.digest.subscriptions import frequencies_for
 from storyboard.extensions import db
 from storyboard.models import (
     DeliveryStatus,

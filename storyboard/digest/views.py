@@ -14,8 +14,8 @@ from storyboard.clock import utcnow
 from storyboard.curation import service as curation
 from storyboard.digest import preview as previews
 from storyboard.digest.candidates import next_cut
-from storyboard.digest.selection import issue_key_for
 from storyboard.digest.issues import delivery_counts, issue_selection
+from storyboard.digest.selection import issue_key_for
 from storyboard.extensions import db
 from storyboard.models import DigestIssue, Story
 from storyboard.pagination import paginate

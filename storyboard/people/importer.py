@@ -17,11 +17,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storyboard import mail
-from storyboard.text import one_line
 from storyboard.auth.service import build_invitation
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Person, Role, SignIn, Story, story_nominees
 from storyboard.stories.service import refresh_search_text
+from storyboard.text import one_line
 
 people_cli = AppGroup("people", help="Manage people.")
 
@@ -162,7 +162,7 @@ def parse_rows(
         if len(values) != len(header):
             problems.append((line, f"expected {len(header)} fields, got {len(values)}"))
             continue
-        row, row_problems = parse_record(line, dict(zip(header, values)))
+        row, row_problems = parse_record(line, dict(zip(header, values, strict=True)))
         problems.extend((line, problem) for problem in row_problems)
         if (earlier := first_line.get(row.email)) is not None:
             problems.append((line, f'email "{row.email}" is a duplicate of line {earlier}'))

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     DateField,
-    SelectChoice,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,

@@ -13,11 +13,9 @@ from storyboard.curation import revisions
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.extensions import db
-from storyboard.notifications.service import notify
-from storyboard.text import one_line
 from storyboard.models import (
-    NotificationKind,
     Applause,
+    NotificationKind,
     Person,
     Story,
     StoryReader,
@@ -25,6 +23,8 @@ from storyboard.models import (
     ThankYou,
     Value,
 )
+from storyboard.notifications.service import notify
+from storyboard.text import one_line
 
 
 @dataclass
@@ -169,7 +169,8 @@ def record_reader(story: Story, person: Person) -> None:
         return
     if insert_if_absent(StoryReader.__table__, {"story_id": story.id, "person_id": person.id}):
         db.session.execute(
-            update(Story).where(Story.id == story.id).values(reader_count=Story.reader_count + 1, updated_at=Story.updated_at)
+            update(Story).where(Story.id == story.id)
+            .values(reader_count=Story.reader_count + 1, updated_at=Story.updated_at)
         )
 
 

@@ -12,12 +12,12 @@ from storyboard.curation import pii, revisions
 from storyboard.curation.service import TransitionRefused
 from storyboard.db_helpers import MAX_ID, database_id
 from storyboard.extensions import db
+from storyboard.markdown import render
 from storyboard.models import Person, Story, StoryStatus, Value, story_values
 from storyboard.pagination import Page, keyset_paginate, requested_page
 from storyboard.people.service import search_people
 from storyboard.stories import search, service
 from storyboard.stories.forms import NominationForm, ThankYouForm
-from storyboard.markdown import render
 
 bp = Blueprint("stories", __name__)
 

@@ -10,7 +10,8 @@ from storyboard.models import AuditEntry, StoryStatus, Value
 
 
 def actions(entity_id):
-    return [e.action for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == entity_id).order_by(AuditEntry.id))]
+    entries = select(AuditEntry).where(AuditEntry.entity_id == entity_id).order_by(AuditEntry.id)
+    return [e.action for e in db.session.scalars(entries)]
 
 
 def test_canon_needs_a_lesson_and_a_published_story(client, ctx, as_role, make_story):

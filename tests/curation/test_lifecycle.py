@@ -71,7 +71,8 @@ def test_publish_emails_and_notifies_nominator_nominees_and_managers(
 
 @pytest.mark.parametrize(
     ("route", "kind", "words"),
-    [("reject", "story_rejected", "decided not to publish"), ("request-changes", "changes_requested", "asked for changes")],
+    [("reject", "story_rejected", "decided not to publish"),
+     ("request-changes", "changes_requested", "asked for changes")],
 )
 def test_reject_and_changes_email_the_nominator_with_the_note(
     client, ctx, as_role, make_story, make_person, smtp_server, route, kind, words

@@ -11,7 +11,8 @@ from storyboard.models import AuditEntry, Person, Story, StoryStatus, ThankYou, 
 
 
 def test_merge_keeps_people_values_credit_applause_and_readers(client, ctx, as_role, make_story, make_person, login):
-    courtesy, empathy = db.session.scalars(select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)).all()
+    chosen = select(Value).where(Value.slug.in_(["courtesy", "empathy"])).order_by(Value.position)
+    courtesy, empathy = db.session.scalars(chosen).all()
     ana, ben, cat = make_person(name="Ana"), make_person(name="Ben"), make_person(name="Cat")
     first_author, second_author = make_person(name="First Author"), make_person(name="Second Author")
     survivor = make_story(nominator=first_author, nominees=[ana], values=[courtesy], title="The flood at Leeds")

@@ -49,7 +49,8 @@ def test_a_two_line_note_reaches_the_nominator(client, ctx, as_role, make_story,
 def test_a_title_with_line_breaks_is_stored_on_one_line_and_can_be_published(
     client, ctx, login, as_role, make_person, smtp_server
 ):
-    author, nominee = login(make_person(email="ola@example.com")), make_person()
+    login(make_person(email="ola@example.com"))
+    nominee = make_person()
     response = client.post("/nominate", data={
         "action": "submit", "nominees": [nominee.id], "values": ["1"],
         "title": "Saved the launch\r\nX-Injected: yes\x0b", "body_md": "She stayed.",

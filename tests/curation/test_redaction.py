@@ -159,7 +159,8 @@ def test_a_queued_story_goes_back_to_the_queue(client, ctx, make_story, as_role)
 def test_every_occurrence_in_the_story_is_redacted(ctx, client, make_story, as_role):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="#12345678 then #12345678 again")
     as_role("curator")
-    response = client.post(f"/queue/{story.id}/redact", data={"text": "#12345678", "confirm": "y"}, follow_redirects=True)
+    response = client.post(f"/queue/{story.id}/redact", data={"text": "#12345678", "confirm": "y"},
+                           follow_redirects=True)
     assert "(2 times)" in response.get_data(as_text=True)
     db.session.refresh(story)
     assert story.body_md == "[redacted] then [redacted] again"

@@ -30,7 +30,7 @@ def test_only_curators_and_admins_get_through(app, client, ctx, make_person, mak
         login(make_person(role="curator", active=False))
     elif visitor != "anonymous":
         login(make_person(role=visitor))
-    for method, rule, endpoint in curation_routes(app):
+    for method, rule, _endpoint in curation_routes(app):
         url = rule.replace("<int:story_id>", str(story.id))
         form = {"note": "n", "to": "published", "lesson": "l", "text": "Stayed late"}
         response = client.open(url, method=method, data=form)

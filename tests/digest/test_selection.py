@@ -388,7 +388,8 @@ def test_a_260_week_simulation_of_a_company():
                 honoree_departments=tuple(departments[p] for p in honorees),
             )
             next_id += 1
-        older = sorted(s.story_id for s in stories.values() if not s.in_canon and s.published_at < cut - timedelta(weeks=2))
+        older = sorted(s.story_id for s in stories.values()
+                       if not s.in_canon and s.published_at < cut - timedelta(weeks=2))
         for story_id in rng.sample(older, promotions.count(week)):
             stories[story_id] = replace(stories[story_id], in_canon=True, canonized_at=cut - timedelta(days=1))
         selection = select_issue(cut, list(stories.values()), history)

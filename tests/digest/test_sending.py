@@ -368,8 +368,8 @@ def test_a_failure_mid_batch_hands_the_untried_claims_back(app, ctx, fresh_story
 
 
 def test_renewing_a_lease_keeps_only_the_claims_still_held(app, ctx, fresh_story, many_people):
-    from storyboard.digest.sending import Clock, claim_batch, renew
     from storyboard.digest.issues import cut_issue
+    from storyboard.digest.sending import Clock, claim_batch, renew
 
     fresh_story()
     many_people(3)

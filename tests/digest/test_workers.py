@@ -25,6 +25,7 @@ from tests.digest.conftest import (
     storyboard_env,
 )
 
+
 def test_with_redis_tick_enqueues_batches_that_rq_workers_send_once(
     app, ctx, database_url, tmp_path, fresh_story, many_people, smtp_server, redis_url
 ):

@@ -151,7 +151,8 @@ def test_the_erase_page_says_what_will_happen(client, leaver):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"stories": "keep", "confirm": "someone.else@example.com"}, "That is not their email address; nothing was erased."),
+    ({"stories": "keep", "confirm": "someone.else@example.com"},
+     "That is not their email address; nothing was erased."),
     ({"stories": "keep"}, "Type their email address to confirm."),
     ({"confirm": EMAIL}, "Choose what happens to the stories about them."),
     ({"stories": "shred", "confirm": EMAIL}, "Not a valid choice."),

@@ -10,7 +10,8 @@ from storyboard.extensions import db
 from storyboard.models import Applause, Person, Story, StoryReader, StoryStatus, ThankYou
 from storyboard.stories.service import refresh_search_text
 
-MERGEABLE = frozenset({StoryStatus.SUBMITTED, StoryStatus.PUBLISHED, StoryStatus.CHANGES_REQUESTED, StoryStatus.DRAFT})
+# Not drafts: a draft is its author's until they submit it, so HR cannot fold it away or into.
+MERGEABLE = frozenset({StoryStatus.SUBMITTED, StoryStatus.PUBLISHED, StoryStatus.CHANGES_REQUESTED})
 
 
 def merge(duplicate: Story, survivor: Story, actor: Person) -> None:

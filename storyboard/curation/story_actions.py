@@ -49,18 +49,22 @@ def move(story_id: int):
         try:
             pii.check_publish(story, request.form.get(pii.CONFIRM_FIELD) == "yes")
         except pii.NeedsConfirmation as needed:
-            return _ask_to_confirm(story, str(needed))
+            return _panel_again(story, str(needed), 409, confirm=True)
     try:
         service.transition(story, target, current_user, note=request.form.get("note"))
-    except (service.TransitionRefused, service.CurationRefused) as refused:
+    except service.TransitionRefused as refused:
         _refused(refused)
+    except service.CurationRefused as refused:  # a note missing or too long: keep what was typed
+        db.session.rollback()
+        return _panel_again(story, str(refused), 400)
     return _done(story, f"The story is now {target.label}.")
 
 
-def _ask_to_confirm(story: Story, message: str):
-    """The story page again, its curator panel asking to confirm publishing with findings."""
-    g.publish_confirmation = (story.id, message)  # read by curation/_story_panel.html
-    return story_views._render_story(story, ThankYouForm(formdata=None)), 409
+def _panel_again(story: Story, message: str, status: int, confirm: bool = False):
+    """The story page again, its curator panel showing what stopped the move, with the note as
+    typed, and asking to confirm publishing with findings when `confirm`."""
+    g.move_problem = {"story_id": story.id, "message": message, "confirm": confirm}  # the panel reads it
+    return story_views._render_story(story, ThankYouForm(formdata=None)), status
 
 
 @bp.post("/<int:story_id>/pin")

@@ -1,5 +1,6 @@
 """The story lifecycle over HTTP: the transition table, the audit log, and who is told."""
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from storyboard.curation.service import ALLOWED_TRANSITIONS, NEEDS_NOTE
@@ -36,7 +37,7 @@ def test_reject_and_changes_need_a_note(client, ctx, as_role, make_story, target
     story = make_story(status=StoryStatus.SUBMITTED)
     as_role("curator")
     response = client.post(f"/queue/{story.id}/move", data={"to": target.value, "note": "  "})
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert "Write a note so the nominator knows why." in response.get_data(as_text=True)
 
 
@@ -216,5 +217,20 @@ def test_the_author_still_submits_their_own_draft(client, ctx, login, make_story
     story = make_story(nominator=author, status=StoryStatus.DRAFT)
     login(author)
     assert client.post(f"/stories/{story.id}/submit").status_code == 302
+    db.session.refresh(story)
+    assert story.status == "submitted"
+
+
+def test_a_refused_move_comes_back_with_the_note_as_typed(client, ctx, as_role, make_story):
+    story = make_story(status=StoryStatus.SUBMITTED)
+    as_role("curator")
+    note = "Please say which store.\n" + "More detail, please. " * 100  # over 2,000 characters
+    response = client.post(f"/queue/{story.id}/move", data={"to": "changes_requested", "note": note})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert '<div class="error-summary" role="alert">' in page
+    assert "Keep the note under 2,000 characters." in page
+    assert 'maxlength="2000"' in page
+    assert escape(note) in page
     db.session.refresh(story)
     assert story.status == "submitted"

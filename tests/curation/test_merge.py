@@ -130,3 +130,20 @@ def test_two_curators_merging_one_duplicate_at_once_one_wins(app, database_url, 
         assert [person.name for person in target_b.nominees] == ["Ana"]  # nothing copied into B
         merges = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "story.merge")).all()
         assert len(merges) == 1
+
+
+def test_drafts_are_never_merged_either_way(client, ctx, as_role, make_story):
+    # A draft is its author's until they submit it: HR can neither fold it away nor fold
+    # a published story (its applause, readers and notes) into it.
+    draft = make_story(status=StoryStatus.DRAFT, title="Half-written")
+    published = make_story(title="Out there")
+    as_role("curator")
+    for duplicate, survivor in ((draft, published), (published, draft)):
+        response = client.post(f"/queue/{duplicate.id}/merge", data={"into": survivor.id})
+        assert response.status_code == 409
+        assert "A draft story cannot be merged." in response.get_data(as_text=True)
+    db.session.refresh(draft)
+    db.session.refresh(published)
+    assert (draft.status, draft.merged_into_id) == ("draft", None)
+    assert (published.status, published.merged_into_id) == ("published", None)
+    assert 'action="/queue/{}/merge"'.format(draft.id) not in client.get(f"/stories/{draft.id}").get_data(as_text=True)

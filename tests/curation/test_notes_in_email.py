@@ -86,8 +86,10 @@ def test_a_note_over_the_limit_is_refused_on_every_path(client, ctx, as_role, ma
     as_role("curator")
     too_long = "x" * 2001
     response = client.post(f"/queue/{story.id}/move", data={"to": "rejected", "note": too_long})
-    assert response.status_code == 409
-    assert "Keep the note under 2,000 characters." in response.get_data(as_text=True)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Keep the note under 2,000 characters." in page
+    assert f">{too_long}</textarea>" in page  # the story page again, with the note as typed
     response = client.post(f"/queue/{story.id}/reject", data={"note": too_long})
     assert response.status_code == 400
     assert "Keep the note under 2,000 characters." in response.get_data(as_text=True)

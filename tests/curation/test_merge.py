@@ -146,4 +146,4 @@ def test_drafts_are_never_merged_either_way(client, ctx, as_role, make_story):
     db.session.refresh(published)
     assert (draft.status, draft.merged_into_id) == ("draft", None)
     assert (published.status, published.merged_into_id) == ("published", None)
-    assert 'action="/queue/{}/merge"'.format(draft.id) not in client.get(f"/stories/{draft.id}").get_data(as_text=True)
+    assert f'action="/queue/{draft.id}/merge"' not in client.get(f"/stories/{draft.id}").get_data(as_text=True)

@@ -114,11 +114,16 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     """Foreign keys on, WAL and a busy timeout so several workers can share one SQLite file."""
     import sqlite3
 
+    from storyboard.db_helpers import SQLITE_BUSY_TIMEOUT_MS
+
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Freed pages are zeroed, so redacted or erased text does not linger in the file (or in a
+    # backup copied page by page) until SQLite happens to reuse the page.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -45,6 +45,10 @@ def database_id(value) -> int:
     return number
 
 
+# How long a SQLite writer waits for another to finish before giving up with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 

@@ -118,3 +118,16 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path, monkeypatch):
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_sqlite_zeroes_freed_pages(tmp_path, monkeypatch):
+    # Redacted or erased text must not linger in free pages of the file, or in backups of it.
+    from storyboard import create_app
+
+    monkeypatch.setenv("STORYBOARD_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}",
+                      "SECRET_KEY": "x" * 32})
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

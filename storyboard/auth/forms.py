@@ -16,10 +16,8 @@ ZXCVBN_MAX_LENGTH = 72
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
-    )
+    # No maximum here: passwords set before there was one must still work.
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in")
     submit = SubmitField("Sign in")
 

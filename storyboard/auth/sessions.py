@@ -9,18 +9,24 @@ lifetime; "keep me signed in" uses the longer pair.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from storyboard.clock import utcnow
+from storyboard.db_helpers import SQLITE_BUSY_TIMEOUT_MS
 from storyboard.extensions import db
 from storyboard.models import Notification, Person, SignIn
 
+log = logging.getLogger(__name__)
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 64  # token_urlsafe(32) is 43 characters; anything much longer is not ours
+TOUCH_LOCK_WAIT_MS = 100
 
 
 def _digest(token: str) -> str:
@@ -101,12 +107,33 @@ def _touch(sign_in: SignIn, now: datetime) -> None:
     """Move the idle clock on, at most once a minute, outside the request's own transaction.
 
     A separate short transaction, so a page that writes nothing still keeps its session alive
-    and the request's work is neither committed early nor expired from the session.
+    and the request's work is neither committed early nor expired from the session. Best
+    effort: while another writer holds the lock (a digest claim, an import, a restore), the
+    page is served anyway and the clock moves on at the next request.
     """
     if now - sign_in.last_seen_at < timedelta(seconds=current_app.config["SESSION_TOUCH_SECONDS"]):
         return
-    with db.engine.begin() as connection:
-        connection.execute(update(SignIn).where(SignIn.id == sign_in.id).values(last_seen_at=now))
+    try:
+        with db.engine.begin() as connection:
+            with _short_lock_wait(connection):
+                connection.execute(update(SignIn).where(SignIn.id == sign_in.id).values(last_seen_at=now))
+    except OperationalError:
+        log.info("Sign-in %s not touched: the database is busy", sign_in.id)
+
+
+@contextmanager
+def _short_lock_wait(connection: Connection):
+    """Wait at most TOUCH_LOCK_WAIT_MS for locks on this connection, then the usual time again."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={TOUCH_LOCK_WAIT_MS}")
+    else:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {TOUCH_LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def _forget_expired(person: Person, now: datetime) -> None:

@@ -86,8 +86,9 @@ def _sign_in(person, remember: bool = False) -> None:
 def logout():
     sessions.end(current_user.session_token)
     db.session.commit()
-    logout_user()
+    # Cleared before logout_user(), which marks the "keep me signed in" cookie for deletion.
     session.clear()
+    logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 

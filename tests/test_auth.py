@@ -88,6 +88,41 @@ def test_the_right_password_from_a_clean_address_always_works(client, member, ma
     assert sign_in(client, admin.email, PASSWORD, address="10.0.3.1").status_code == 302
 
 
+def test_a_colleague_behind_the_same_address_cannot_slow_the_owner_down(app, client, member):
+    # Behind an office's one NAT address, the owner's browser (which has signed in before)
+    # is counted on its own: a colleague's failures at her account from that address, or a
+    # flood of failures at every account, never refuse her password.
+    owner = app.test_client()
+    assert sign_in(owner, "mia@example.com", PASSWORD, address="10.9.0.1").status_code == 302
+    owner.post("/auth/logout")
+    assert owner.get_cookie("storyboard_device", path="/auth/") is not None
+    for _ in range(5):
+        assert sign_in(client, "mia@example.com", "nope", address="10.9.0.1").status_code == 401
+    assert sign_in(client, "mia@example.com", PASSWORD, address="10.9.0.1").status_code == 429
+    for n in range(30):
+        sign_in(client, f"guess{n}@example.com", "nope", address="10.9.0.1")
+    assert sign_in(client, "other@example.com", "nope", address="10.9.0.1").status_code == 429
+    assert sign_in(owner, "mia@example.com", PASSWORD, address="10.9.0.1").status_code == 302
+
+
+def test_the_owners_own_wrong_guesses_still_slow_their_browser_down(app, client, member):
+    assert sign_in(client, "mia@example.com", PASSWORD, address="10.9.1.1").status_code == 302
+    client.post("/auth/logout")
+    for _ in range(5):
+        assert sign_in(client, "mia@example.com", "nope", address="10.9.1.1").status_code == 401
+    assert sign_in(client, "mia@example.com", PASSWORD, address="10.9.1.1").status_code == 429
+
+
+def test_a_device_cookie_for_another_account_or_forged_counts_for_nothing(app, client, member, make_person):
+    make_person(email="otto@example.com", password=PASSWORD)
+    assert sign_in(client, "otto@example.com", PASSWORD, address="10.9.2.1").status_code == 302
+    client.post("/auth/logout")
+    client.set_cookie("storyboard_device", "forged.value", path="/auth/")
+    for _ in range(5):
+        assert sign_in(client, "mia@example.com", "nope", address="10.9.2.1").status_code == 401
+    assert sign_in(client, "mia@example.com", PASSWORD, address="10.9.2.1").status_code == 429
+
+
 def test_failures_from_one_address_are_limited_whatever_email_they_try(client, member):
     for n in range(1, 31):
         assert sign_in(client, f"guess{n}@example.com", "nope", address="10.0.1.1").status_code == 401

@@ -13,7 +13,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from storyboard.auth import service, sessions
+from storyboard.auth import devices, service, sessions
 from storyboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from storyboard.extensions import db, limiter
 from storyboard.forms import form_status
@@ -42,17 +42,27 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+def _submitted_email() -> str:
+    return request.form.get("email", "").strip().lower()[:254]
+
+
 def _address_and_account() -> str:
     """Failed sign-ins are counted per address and account: guessing someone's password from
-    one place slows that place down, while the owner signs in from theirs as usual."""
-    email = request.form.get("email", "").strip().lower()[:254]
-    return f"login:{get_remote_address()}:{email}"
+    one place slows that place down, while the owner signs in from theirs as usual. A browser
+    that has signed in to the account before is counted on its own (see auth/devices.py)."""
+    email = _submitted_email()
+    device = devices.device_for(email)
+    return f"login-device:{device}" if device else f"login:{get_remote_address()}:{email}"
+
+
+def _known_device() -> bool:
+    return devices.device_for(_submitted_email()) is not None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
-    deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS,
+    deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS, exempt_when=_known_device,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
@@ -70,7 +80,9 @@ def login():
         form.password.errors.append("That email and password do not match an active account.")
         return render_template("auth/login.html", form=form), 401
     _sign_in(person, remember=form.remember.data)
-    return redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
+    response = redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
+    devices.remember_device(response, person.email)
+    return response
 
 
 def _sign_in(person, remember: bool = False) -> None:

@@ -39,8 +39,8 @@ def parse_id(text: str | None) -> int | None:
 
 def database_id(value) -> int:
     """Form coercion for an id field: a positive integer the database can hold, else ValueError."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
+    number = parse_id(value if isinstance(value, str) else str(value))
+    if number is None:
         raise ValueError("not a valid id")
     return number
 

@@ -192,3 +192,15 @@ def test_hsts_is_sent_over_https_only(client, ctx, as_role):
     assert "Strict-Transport-Security" not in client.get("/").headers
     secure = client.get("/", base_url="https://storyboard.example.com")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.parametrize("given", ["٣", "+42", "4_2", "²", "0", "-1", "4.0", str(2**31)])
+def test_ids_are_read_as_plain_ascii_digits_everywhere(given):
+    # One parser for ids in paths' companions, forms and query strings: int() alone takes
+    # "٣", "+42" and "4_2", and "²".isdigit() is true though int("²") fails.
+    from storyboard.db_helpers import database_id, parse_id
+
+    assert parse_id(given) is None
+    with pytest.raises(ValueError):
+        database_id(given)
+    assert parse_id("#42") == database_id("42") == 42

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from storyboard.auth.roles import curator_required
 from storyboard.curation import pii, redaction, revisions
+from storyboard.db_helpers import parse_id
 from storyboard.extensions import db
 from storyboard.models import Story, StoryRevision, StoryStatus
 from storyboard.stories.service import get_story_for
@@ -36,10 +37,9 @@ def _revision_arg(story: Story, name: str) -> StoryRevision:
     raw = request.args.get(name, "").strip()
     if not raw:
         abort(400, "Choose two revisions to compare.")
-    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+    number = parse_id(raw)
+    if number is None:
         abort(400, f"“{raw[:20]}” is not a revision number.")
-    number = int(raw)
     revision = revisions.find_revision(story, number)
     if revision is None:
         abort(400, f"This story has no revision {number}.")

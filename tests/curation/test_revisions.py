@@ -228,7 +228,7 @@ BAD_CHOICES = [
     ("a=1&b=99999999999999999999", "is not a revision number."),
     ("a=1&b=%3Cscript%3E", "“&lt;script&gt;” is not a revision number."),
     ("a=1&b=3", "This story has no revision 3."),
-    ("a=0&b=1", "This story has no revision 0."),
+    ("a=0&b=1", "“0” is not a revision number."),
 ]
 
 

@@ -134,7 +134,8 @@ def name_parts(name: str) -> list[str]:
 def _anonymise(person: Person) -> None:
     person.name = ERASED_NAME
     person.email = erased_email(person.id)
-    person.job_title = person.location = ""
+    # The department goes too: in a small team it names the person as surely as their name.
+    person.job_title = person.location = person.department = ""
     person.start_date = None
     person.password_hash = None
     person.last_login_at = None

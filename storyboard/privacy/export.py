@@ -25,6 +25,7 @@ from storyboard.models import (
     Story,
     StoryReader,
     StoryRevision,
+    StoryStatus,
     ThankYou,
     story_co_nominators,
     story_digest_opt_outs,
@@ -44,7 +45,7 @@ def person_export(person: Person) -> dict[str, Any]:
         "format": f"storyboard.person-export.v{FORMAT_VERSION}",
         "exported_at": _iso(utcnow()),
         "profile": _profile(person),
-        "stories_nominated": _stories(Story.nominator_id == person.id),
+        "stories_nominated": _stories(Story.nominator_id == person.id, own=True),
         "stories_co_nominated": _stories(Story.id.in_(
             select(story_co_nominators.c.story_id).where(story_co_nominators.c.person_id == person.id)
         )),
@@ -102,26 +103,35 @@ def _profile(person: Person) -> dict[str, Any]:
     }
 
 
-def _stories(condition) -> list[dict[str, Any]]:
+def _stories(condition, own: bool = False) -> list[dict[str, Any]]:
+    """Stories as the export shows them. Of stories someone else wrote (`own` false), not their
+    drafts, which are the author's until submitted, nor the rule in the way and HR's note, which
+    the product keeps from the people a story is about: the file may be handed to the person."""
+    statement = select(Story).where(condition)
+    if not own:
+        statement = statement.where(Story.status != StoryStatus.DRAFT.value)
     stories = db.session.scalars(
-        select(Story).where(condition).order_by(Story.id)
-        .options(selectinload(Story.nominees), selectinload(Story.values))
+        statement.order_by(Story.id).options(selectinload(Story.nominees), selectinload(Story.values))
     )
-    return [
-        {
-            "id": story.id, "status": story.status, "title": story.title, "body_md": story.body_md,
-            "impact_kind": story.impact_kind, "impact": story.impact,
-            "rule_in_the_way": story.rule_in_the_way, "happened_on": _iso(story.happened_on),
-            "nominator_id": story.nominator_id,
-            "nominees": [{"id": person.id, "name": person.name} for person in story.nominees],
-            "values": [value.name for value in story.values],
-            "created_at": _iso(story.created_at), "submitted_at": _iso(story.submitted_at),
-            "published_at": _iso(story.published_at), "decision_note": story.decision_note,
-            "in_canon": story.in_canon, "canon_lesson": story.canon_lesson,
-            "applause_count": story.applause_count, "reader_count": story.reader_count,
-        }
-        for story in stories
-    ]
+    return [_story(story, own) for story in stories]
+
+
+def _story(story: Story, own: bool) -> dict[str, Any]:
+    shown = {
+        "id": story.id, "status": story.status, "title": story.title, "body_md": story.body_md,
+        "impact_kind": story.impact_kind, "impact": story.impact,
+        "rule_in_the_way": story.rule_in_the_way, "happened_on": _iso(story.happened_on),
+        "nominator_id": story.nominator_id,
+        "nominees": [{"id": person.id, "name": person.name} for person in story.nominees],
+        "values": [value.name for value in story.values],
+        "created_at": _iso(story.created_at), "submitted_at": _iso(story.submitted_at),
+        "published_at": _iso(story.published_at), "decision_note": story.decision_note,
+        "in_canon": story.in_canon, "canon_lesson": story.canon_lesson,
+        "applause_count": story.applause_count, "reader_count": story.reader_count,
+    }
+    if not own:
+        del shown["rule_in_the_way"], shown["decision_note"]
+    return shown
 
 
 def _revisions(person: Person) -> list[dict[str, Any]]:

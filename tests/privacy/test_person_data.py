@@ -319,3 +319,28 @@ def test_an_erased_account_cannot_be_reactivated(client, leaver):
     assert "This account was erased. If they come back, invite them as a new person." in response.get_data(as_text=True)
     db.session.refresh(person)
     assert not person.active
+
+
+def test_the_export_holds_no_secrets_nor_what_others_keep_private(client, leaver, make_story, make_person):
+    # The file may be handed to the person: no password or session hashes, and of stories
+    # others wrote about them, neither drafts nor the rule in the way nor HR's note.
+    person = leaver["person"]
+    draft = make_story(nominees=[person], status="draft", title="Still being written")
+    private = make_story(nominees=[person], title="Published with a rule",
+                         rule_in_the_way="Refunds over £100 need a manager", decision_note="HR only")
+    data = export(client, person.id)
+    text = json.dumps(data, ensure_ascii=False)
+    for secret in (person.password_hash, "token_hash", "password_hash", "Still being written",
+                   "Refunds over £100 need a manager", "HR only"):
+        assert secret not in text, secret
+    about = [story["id"] for story in data["stories_about"]]
+    assert private.id in about and draft.id not in about
+
+
+def test_erasing_clears_the_department_too(client, leaver):
+    person = leaver["person"]
+    person.department = "Night Shift"
+    db.session.commit()
+    erase(client, person.id)
+    db.session.refresh(person)
+    assert (person.name, person.department, person.job_title, person.location) == ("Former colleague", "", "", "")

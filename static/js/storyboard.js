@@ -4,7 +4,42 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
   enhanceNomineeSearch();
+  keepTyping();
 });
+
+// What is typed into a story is kept in this tab's sessionStorage until it is saved, so a
+// session that ends while someone writes (or a form sent from an expired page) loses nothing:
+// after signing in again, the empty form is filled back in. Closing the tab forgets it.
+function keepTyping() {
+  const saved = document.body.dataset.savedForm;
+  if (saved) sessionStorage.removeItem(`storyboard-typing:${saved}`);
+  const form = document.querySelector("form[data-keep-typing]");
+  if (!form) return;
+  const key = `storyboard-typing:${form.dataset.keepTyping}`;
+  const fields = [...form.querySelectorAll("textarea, input[type=text], input[type=date], input:not([type])")]
+    .filter((field) => field.name && field.name !== "nominee_query");
+  const kept = JSON.parse(sessionStorage.getItem(key) || "null");
+  const fresh = fields.every((field) => field.type === "date" || !field.value);
+  if (kept && fresh) {
+    const restored = fields.filter((field) => kept[field.name] && kept[field.name] !== field.value);
+    if (restored.length) {
+      for (const field of restored) field.value = kept[field.name];
+      const note = document.createElement("p");
+      note.className = "flash flash-info";
+      note.setAttribute("role", "status");
+      note.textContent = "What you were writing has been filled back in. Check it, then save.";
+      form.prepend(note);
+    }
+  }
+  let timer = null;
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const values = Object.fromEntries(fields.map((field) => [field.name, field.value]));
+      sessionStorage.setItem(key, JSON.stringify(values));
+    }, 300);
+  });
+}
 
 // Show matching colleagues while typing, as the same checkboxes the Find button produces.
 function enhanceNomineeSearch() {

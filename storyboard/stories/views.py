@@ -1,7 +1,7 @@
 """Nominate and write, read the feed and stories, applaud, thank, search."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +99,7 @@ def _edit_story(form: NominationForm, story: Story | None):
         # Two saves of one story at the same moment both claimed the next revision number.
         db.session.rollback()
         abort(409, "Someone saved this story at the same moment. Reload it, then save again.")
+    session["saved_form"] = request.path  # the page's script forgets its copy of what was typed
     if submit:
         flash("Thank you! Your story is with HR for review.", "success")
         _warn_about_personal_data(story)

@@ -58,3 +58,60 @@ def test_validation_errors_are_announced_and_typing_kept(page, live_server, peop
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Choose at least one colleague to nominate.")
     expect(page.get_by_label("Title")).to_have_value("Half-finished story")
+
+
+def test_a_session_that_ends_while_writing_loses_nothing(page, live_server, people, app):
+    # Signed out while writing (idle timeout, or signed out in another tab): the form sent
+    # afterwards lands on sign-in, and with JavaScript the story comes back after signing in.
+    from sqlalchemy import delete
+
+    from storyboard.extensions import db
+    from storyboard.models import SignIn
+
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/nominate")
+    page.get_by_label("Title").fill("Written over lunch")
+    page.get_by_label("What happened").fill("A long story, typed slowly.")
+    page.wait_for_timeout(500)  # the script keeps what was typed after a short pause
+    db.session.execute(delete(SignIn))  # the session ends on the server
+    db.session.commit()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page).to_have_url(re.compile(r"/auth/login\?next=%2Fnominate"))
+    page.get_by_label("Email").fill("sam@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/nominate$"))
+    if page.javascript_enabled:
+        expect(page.get_by_label("Title")).to_have_value("Written over lunch")
+        expect(page.get_by_label("What happened")).to_have_value("A long story, typed slowly.")
+        expect(page.get_by_text("What you were writing has been filled back in.")).to_be_visible()
+    else:
+        expect(page.get_by_text("save a draft now and then while you write")).to_be_visible()
+
+
+@pytest.fixture
+def js_page(browser):
+    """A page with JavaScript on only: what it tests is the script's own."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_a_saved_story_is_not_filled_into_the_next_one(js_page, live_server, people):
+    page = js_page
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/nominate")
+    page.get_by_label("Find a colleague by name or email").fill("gita")
+    page.get_by_label(re.compile("Gita Goodwork")).check()
+    page.get_by_label("Courtesy").check()
+    page.get_by_label("Title").fill("The first story")
+    page.get_by_label("What happened").fill("Told once.")
+    page.get_by_label("The impact").fill("It landed.")
+    page.get_by_label("When it happened").fill("2026-01-15")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    page.goto(f"{live_server}/nominate")
+    expect(page.get_by_label("Title")).to_have_value("")

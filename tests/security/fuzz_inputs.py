@@ -188,7 +188,8 @@ def _json_value(index: int, value: object) -> object:
     """Wrong JSON types in turn: a string, a number, a list, an object."""
     kind = index % 4
     if kind == 1:
-        return int(value) if str(value).isascii() and str(value).lstrip("-").isdigit() else 1.5e308
+        text = str(value)
+        return int(text) if text.isascii() and text.lstrip("-").isdigit() and len(text) < 100 else 1.5e308
     return [value] if kind == 2 else {"value": value} if kind == 3 else value
 
 

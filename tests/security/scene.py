@@ -71,18 +71,11 @@ PATH_VALUES = {
 }
 
 
-def placeholders(rule: str) -> list[str]:
-    """The names of a rule's path parameters, e.g. ['story_id', 'action']."""
-    return [match["name"] for match in PLACEHOLDER.finditer(rule)]
-
-
-def fill(rule: str, objects: Objects, **raw: str) -> str:
-    """A concrete path for a rule: each parameter from `raw` if given, else from the objects."""
+def fill(rule: str, objects: Objects) -> str:
+    """A concrete path for a rule, each parameter filled from the cell's objects."""
 
     def one(match: re.Match) -> str:
         name = match["name"]
-        if name in raw:
-            return raw[name]
         assert name in PATH_VALUES, f"no value for <{match[0]}> in {rule}: add one to PATH_VALUES"
         return str(PATH_VALUES[name](objects))
 
@@ -196,9 +189,9 @@ class Scene:
             person.role, person.active = role, True
         db.session.commit()
 
-    def client_for(self, persona: str, objects: Objects, client: FlaskClient | None = None) -> FlaskClient:
-        """A client signed in as the persona (the deactivated one is deactivated after signing in)."""
-        client = client or self.app.test_client()
+    def client_for(self, persona: str, objects: Objects) -> FlaskClient:
+        """A new client signed in as the persona (the deactivated one is deactivated after)."""
+        client = self.app.test_client()
         person = self.person(persona, objects)
         if person is None:
             return client

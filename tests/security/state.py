@@ -59,9 +59,15 @@ class Snapshot:
         return Snapshot(tables, self.mail)
 
 
+_TABLES: dict[str, list[str]] = {}  # database URL -> its tables, read once per test session
+
+
 def table_names() -> list[str]:
-    names = inspect(db.engine).get_table_names()
-    return sorted(name for name in names if name != "alembic_version" and not name.endswith(_SHADOW))
+    url = str(db.engine.url)
+    if url not in _TABLES:
+        names = inspect(db.engine).get_table_names()
+        _TABLES[url] = sorted(name for name in names if name != "alembic_version" and not name.endswith(_SHADOW))
+    return _TABLES[url]
 
 
 def snapshot() -> Snapshot:

@@ -217,7 +217,9 @@ def body_of(request: Fuzzed, pairs: list[tuple[str, object]]) -> dict:
 EDGE_IDS = ["²", "-1", "2147483648", "9223372036854775808", "18446744073709551616", "1.5"]
 EDGE_DATES = ["0001-01-01", "9999-12-31", "2024-02-30", "10000-01-01"]
 EDGE_CURSORS = ["9999-12-31T23:59:59_2147483648", "0001-01-01T00:00:00_1", "x_²"]
-EDGE_TEXTS = ["a\x00b", "\ud800", "two\r\nlines\x07\x1b", "x" * 20_001, "²"]
+# Text at the longest the forms commonly allow (a title, a thank-you, a note, a story), where
+# what is stored is longest: composed messages that quote it must still fit.
+EDGE_TEXTS = ["a\x00b", "\ud800", "two\r\nlines\x07\x1b", "²", *("x" * size for size in (200, 1000, 2000, 20_000))]
 EDGE_PATH_IDS = [b"0", b"2147483648", b"9223372036854775808", b"18446744073709551616", b"\x00", b"\xff"]
 EDGE_PATH_TEXTS = [b"\x00", b"a%00", b"\xff", b"\xed\xa0\x80", b"x" * 300, b"9999-12-31"]
 

@@ -4,13 +4,13 @@ surrogates, strings longer than their column).
 
 Each (endpoint, method) in tests/security/routes.py gets its own run: first fixed edge cases
 (each path parameter and each known field in turn set to ids from 2**31 to 2**64, "²", year 1
-and 9999, NUL, a lone surrogate, CR/LF with control characters, 20,001 characters; every field
-as JSON with NUL or a lone surrogate, as file uploads, repeated; a 3.2 MB field), then drawn
-ones. A request is drawn per example: a persona (leaning to the one whose request gets
-furthest), a variant of the objects in the URL, each path parameter as the scene's object or
-hostile text or raw bytes (invalid UTF-8, NUL, lone surrogates, ids at and beyond 2**31, 2**63
-and 2**64, negative), and edits of the route's plausible query and form values: replaced by
-huge, empty, control-character, date (year 1, 9999, malformed) or id values, removed,
+and 9999, NUL, a lone surrogate, CR/LF with control characters, 200 to 20,000 characters;
+every field as JSON with NUL or a lone surrogate, as file uploads, repeated; a 3.2 MB field),
+then drawn ones. A request is drawn per example: a persona (leaning to the one whose request
+gets furthest), a variant of the objects in the URL, each path parameter as the scene's object
+or hostile text or raw bytes (invalid UTF-8, NUL, lone surrogates, ids at and beyond 2**31,
+2**63 and 2**64, negative), and edits of the route's plausible query and form values: replaced
+by huge, empty, control-character, date (year 1, 9999, malformed) or id values, removed,
 repeated, unknown fields added, sent as urlencoded, multipart (half the fields as file
 uploads), JSON (with numbers, lists and objects where text belongs) or raw bytes of any type.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from storyboard.clock import utcnow
-from storyboard.curation import audit
+from storyboard.curation import audit, pii
 from storyboard.extensions import db
 from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import notify
@@ -54,10 +54,17 @@ def can_transition(story: Story, target: StoryStatus) -> bool:
     return target in ALLOWED_TRANSITIONS.get(StoryStatus(story.status), frozenset())
 
 
-def transition(story: Story, target: StoryStatus, actor: Person, note: str | None = None) -> None:
-    """Move `story` to `target`, or raise TransitionRefused. The caller commits."""
+def transition(story: Story, target: StoryStatus, actor: Person, note: str | None = None,
+               personal_data_confirmed: bool = False) -> None:
+    """Move `story` to `target`, or raise TransitionRefused. The caller commits.
+
+    Publishing a story with likely customer personal data raises pii.NeedsConfirmation unless
+    the curator has confirmed it (`personal_data_confirmed`): the rule holds on every path.
+    """
     if not can_transition(story, target):
         raise TransitionRefused(story, target)
+    if target == S.PUBLISHED:
+        pii.check_publish(story, personal_data_confirmed)
     if target == S.SUBMITTED and actor.id != story.nominator_id:
         # A draft is its author's until they submit it: HR may read it, never move it.
         raise TransitionRefused(story, target, "Only the person who wrote a story can submit it.")
@@ -128,8 +135,8 @@ def submit(story: Story, actor: Person) -> None:
     transition(story, S.SUBMITTED, actor)
 
 
-def publish(story: Story, actor: Person) -> None:
-    transition(story, S.PUBLISHED, actor)
+def publish(story: Story, actor: Person, personal_data_confirmed: bool = False) -> None:
+    transition(story, S.PUBLISHED, actor, personal_data_confirmed=personal_data_confirmed)
 
 
 def reject(story: Story, actor: Person, reason: str) -> None:

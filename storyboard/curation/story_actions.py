@@ -45,13 +45,13 @@ def move(story_id: int):
         target = StoryStatus(request.form.get("to", ""))
     except ValueError:
         abort(400, "Choose a status to move the story to.")
-    if target == StoryStatus.PUBLISHED and service.can_transition(story, target):
-        try:
-            pii.check_publish(story, request.form.get(pii.CONFIRM_FIELD) == "yes")
-        except pii.NeedsConfirmation as needed:
-            return _panel_again(story, str(needed), 409, confirm=True)
+    confirmed = request.form.get(pii.CONFIRM_FIELD) == "yes"
     try:
-        service.transition(story, target, current_user, note=request.form.get("note"))
+        service.transition(story, target, current_user, note=request.form.get("note"),
+                           personal_data_confirmed=confirmed)
+    except pii.NeedsConfirmation as needed:
+        db.session.rollback()
+        return _panel_again(story, str(needed), 409, confirm=True)
     except service.TransitionRefused as refused:
         _refused(refused)
     except service.CurationRefused as refused:  # a note missing or too long: keep what was typed

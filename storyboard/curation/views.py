@@ -10,7 +10,7 @@ from storyboard.curation import pii, service
 from storyboard.curation import queue as waiting
 from storyboard.curation.forms import DecisionNoteForm
 from storyboard.extensions import db
-from storyboard.models import Story, StoryStatus
+from storyboard.models import Story
 from storyboard.pagination import keyset_paginate
 from storyboard.people.service import departments
 from storyboard.stories.service import active_values
@@ -68,14 +68,13 @@ def publish(story_id: int):
     story = _story(story_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if service.can_transition(story, StoryStatus.PUBLISHED):
-        try:
-            pii.check_publish(story, request.form.get(pii.CONFIRM_FIELD) == "yes")
-        except pii.NeedsConfirmation as needed:
-            # The queue again, this story asking for the box to be ticked.
-            return _render_queue(DecisionNoteForm(formdata=None), confirm_story_id=story.id,
-                                 confirm_message=str(needed)), 409
-    _apply(service.publish, story)
+    try:
+        _apply(service.publish, story, request.form.get(pii.CONFIRM_FIELD) == "yes")
+    except pii.NeedsConfirmation as needed:
+        # The queue again, this story asking for the box to be ticked.
+        db.session.rollback()
+        return _render_queue(DecisionNoteForm(formdata=None), confirm_story_id=story.id,
+                             confirm_message=str(needed)), 409
     flash(f"Published “{story.title}”.", "success")
     return redirect(url_for("curation.queue", **_queue_args()))
 

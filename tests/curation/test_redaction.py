@@ -57,7 +57,7 @@ def story_full_of_secret(ctx, make_story, make_person):
     curation.request_changes(story, curator, f"Please take {SECRET} out.")
     db.session.commit()
     story_service.save_story(story, story.nominator, draft_of(story), submit=True)
-    curation.publish(story, curator)
+    curation.publish(story, curator, personal_data_confirmed=True)  # it holds the planted details
     curation.set_canon(story, curator, True, f"Answer {SECRET} like a friend.")
     story_service.add_thank_you(story, make_person(), f"Well done with {SECRET}!")
     db.session.commit()

@@ -44,7 +44,7 @@ PUBLISHED = CUT - timedelta(days=3)
 
 
 def _publish(story, curator) -> None:
-    curation.publish(story, curator)
+    curation.publish(story, curator, personal_data_confirmed=True)  # some quote the email
     story.published_at = PUBLISHED
     db.session.commit()
 

@@ -189,11 +189,13 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def clean_request_text(app: Flask) -> None:
-    """Refuse NUL anywhere in a request; drop other control characters from what was typed.
+    """Take what people type only as form text, and clean it once, before any view sees it.
 
-    PostgreSQL cannot store NUL, so it is refused with a clear message. Other control
-    characters (pasted from elsewhere, never typed) are removed and line breaks become \\n here,
-    once, so that no form and no view can store them.
+    Pages post HTML forms: a JSON body or an uploaded file would reach the forms as numbers,
+    lists or file objects (Flask-WTF reads JSON when there is no form), past the cleaning below,
+    so both are refused. PostgreSQL cannot store NUL, so it is refused with a clear message.
+    Other control characters (pasted from elsewhere, never typed) are removed and line breaks
+    become \\n, so that no form and no view can store them.
     """
     from werkzeug.datastructures import ImmutableMultiDict
 
@@ -205,11 +207,19 @@ def clean_request_text(app: Flask) -> None:
     def clean_text():
         if "\x00" in request.path:
             abort(400, nul_message)
+        if request.path.startswith("/api/"):
+            return  # an API takes JSON and checks it itself
+        if request.is_json:
+            abort(415, "Send this as a form: Storyboard's pages take no JSON.")
+        if request.files:
+            abort(400, "Storyboard's pages take no file uploads.")
         for name in ("args", "form"):
-            values = getattr(request, name)
-            if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            items = list(getattr(request, name).items(multi=True))
+            if any(key is None for key, _ in items):  # a multipart part named only "\\n"
+                abort(400, "A form field has no name.")
+            if any("\x00" in key or "\x00" in value for key, value in items):
                 abort(400, nul_message)
-            cleaned = [(key, without_controls(value)) for key, value in values.items(multi=True)]
+            cleaned = [(key, without_controls(value)) for key, value in items]
             request.__dict__[name] = ImmutableMultiDict(cleaned)
 
 

@@ -12,6 +12,7 @@ MESSAGES = {
     405: "That action is not allowed here.",
     409: "That change conflicts with the current state.",
     413: "That is too large to accept.",
+    415: "Send this as a form.",
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
 }

@@ -204,3 +204,34 @@ def test_ids_are_read_as_plain_ascii_digits_everywhere(given):
     with pytest.raises(ValueError):
         database_id(given)
     assert parse_id("#42") == database_id("42") == 42
+
+
+# Pages take HTML forms only: JSON reached the forms past the cleaning (Flask-WTF reads a
+# JSON body when there is no form), as did uploaded files in text fields.
+
+
+@pytest.mark.parametrize("body", [{"body_md": "a\x00b"}, {"body_md": "\ud800"}, {"body_md": 1.5}, {"body_md": ["x"]}])
+def test_a_json_body_is_refused_with_a_415(client, ctx, as_role, make_story, body):
+    story = make_story()
+    as_role("staff")
+    response = client.post(f"/stories/{story.id}/thanks", json=body)
+    assert response.status_code == 415
+    assert "Send this as a form" in response.get_data(as_text=True)
+
+
+def test_a_file_in_a_form_is_refused(client, ctx, as_role, make_story):
+    from io import BytesIO
+
+    story = make_story(status="submitted")
+    as_role("curator")
+    response = client.post(f"/queue/{story.id}/reject", data={"note": (BytesIO(b"why"), "note.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "take no file uploads" in response.get_data(as_text=True)
+
+
+def test_a_form_field_without_a_name_is_refused(client, ctx, as_role):
+    as_role("staff")
+    body = (b'--b\r\nContent-Disposition: form-data; name="\n"\r\n\r\nx\r\n--b--\r\n')
+    response = client.post("/preferences", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400

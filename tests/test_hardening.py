@@ -235,3 +235,15 @@ def test_a_form_field_without_a_name_is_refused(client, ctx, as_role):
     body = (b'--b\r\nContent-Disposition: form-data; name="\n"\r\n\r\nx\r\n--b--\r\n')
     response = client.post("/preferences", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("person_id", [2**31, 2**63, 2**64, -1, 0, True, "1", 1.0])
+def test_a_signed_link_naming_no_possible_person_is_simply_invalid(client, ctx, person_id):
+    # Only someone with the secret key can sign such a link, but it must still be a 400 page.
+    from itsdangerous import URLSafeTimedSerializer
+
+    from storyboard.auth.service import RESET_SALT
+
+    token = URLSafeTimedSerializer("test-secret-key", salt=RESET_SALT).dumps({"id": person_id, "fp": ""})
+    response = client.get(f"/auth/reset/{token}")
+    assert response.status_code == 400

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard import mail
 from storyboard.clock import utcnow
+from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 from storyboard.models import Person
 
@@ -73,7 +74,9 @@ def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
         return None
     if not isinstance(data, dict):
         return None
-    person = db.session.get(Person, data.get("id")) if isinstance(data.get("id"), int) else None
+    person_id = data.get("id")
+    known = isinstance(person_id, int) and not isinstance(person_id, bool) and 0 < person_id <= MAX_ID
+    person = db.session.get(Person, person_id) if known else None
     if person is None or not person.active or data.get("fp") != _fingerprint(person):
         return None
     return person

@@ -240,3 +240,35 @@ def test_the_scanner_finds_text_in_json_and_in_any_table(ctx, make_person):
     ))
     db.session.commit()
     assert places_holding(SECRET) == {"people.job_title", "audit_log.before", "audit_log.after"}
+
+
+@pytest.mark.parametrize(
+    "move, on_mine, in_notification",
+    [
+        ("reject", "Why: Not with the customer number [redacted] in it.",
+         "HR decided not to publish “Kept the shop open”: Not with the customer number [redacted] in it."),
+        ("request_changes", "HR asked: Not with the customer number [redacted] in it.",
+         "HR asked for changes to “Kept the shop open”: Not with the customer number [redacted] in it."),
+    ],
+)
+def test_the_decision_note_the_nominator_reads_is_redacted(
+    client, ctx, make_story, make_person, login, move, on_mine, in_notification
+):
+    # Curators quote what they want taken out: then the note is the only place left holding it.
+    story = make_story(status=StoryStatus.SUBMITTED, title="Kept the shop open", body_md="She stayed late.")
+    curator = make_person(role="curator")
+    getattr(curation, move)(story, curator, "Not with the customer number 07700 900123 in it.")
+    db.session.commit()
+
+    login(curator)
+    assert client.post(f"/queue/{story.id}/redact", data={"text": "07700 900123", "confirm": "y"}).status_code == 302
+
+    login(story.nominator)
+    mine = client.get("/mine").get_data(as_text=True)
+    assert on_mine in mine
+    inbox = client.get("/notifications").get_data(as_text=True)
+    assert in_notification in inbox
+    page = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert "<p>Not with the customer number [redacted] in it.</p>" in page
+    assert all("07700 900123" not in shown for shown in (mine, inbox, page))
+    assert places_holding("07700 900123") == set()

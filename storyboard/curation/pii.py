@@ -53,7 +53,8 @@ _EMAIL = re.compile(
 _NUMBER_RUN = re.compile(r"(?<![\w.,/+£$€¥-])(?:\+|\()?\d(?:(?:[ .-]|\) ?| ?\()?\d)*")
 _CHUNK = re.compile(r"\S+")
 _NANP = re.compile(r"\(\d{3}\) ?\d{3}[ .-]\d{4}|\d{3}([ .-])\d{3}\1\d{4}")
-_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# Three numbers only: 01.23.45.67.89 is a French phone number, not a date.
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?![.-]?\d)")
 MAX_PHONE_CHUNKS = 6
 
 # 13 to 19 digits, optionally grouped by spaces or dashes; Luhn decides.
@@ -102,15 +103,15 @@ def _is_phone(candidate: str) -> bool:
 def _phones(text: str) -> list[Finding]:
     found = []
     for run in _NUMBER_RUN.finditer(text):
-        after = text[run.end() : run.end() + 2]
-        if re.match(r"[A-Za-z]|[.,]\d", after):
-            continue  # 0113496000abc is an identifier; 0113.50 a price
-        before = text[max(0, run.start() - 2) : run.start()]
-        if re.search(r"[£$€¥]\s?$", before):
-            continue
-        # A run can swallow neighbours ("in 2019 07700 900123 2 times"), so try the longest
-        # window of whitespace-separated chunks that is a phone number, left to right.
         chunks = [(m.start() + run.start(), m.end() + run.start()) for m in _CHUNK.finditer(run[0])]
+        # A run can swallow neighbours ("in 2019 07700 900123 2 times"): a price at its start
+        # or an identifier at its end is left out, and the rest of the run is still searched.
+        if re.search(r"[£$€¥]\s?$", text[max(0, run.start() - 2) : run.start()]):
+            chunks = chunks[1:]  # "£ 120 07700 900123": 120 is a price
+        if re.match(r"[A-Za-z]|[.,]\d", text[run.end() : run.end() + 2]):
+            chunks = chunks[:-1]  # "07700 900123 12345abc" or "... 3,000": not phone digits
+        # Try the longest window of whitespace-separated chunks that is a phone number, left
+        # to right.
         index = 0
         while index < len(chunks):
             for size in range(min(MAX_PHONE_CHUNKS, len(chunks) - index), 0, -1):

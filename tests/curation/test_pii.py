@@ -27,6 +27,18 @@ POSITIVES = [
     ("Paris +33 1 23 45 67 89", Kind.PHONE, "+33 1 23 45 67 89"),
     ("(call 07700 900123)", Kind.PHONE, "07700 900123"),
     ("in 2019 07700 900123 rang 2 times", Kind.PHONE, "07700 900123"),
+    # Ten digits with the leading 0 (French numbers, some UK ones), however they are grouped.
+    ("Paris office 01 23 45 67 89", Kind.PHONE, "01 23 45 67 89"),
+    ("Paris office 01.23.45.67.89", Kind.PHONE, "01.23.45.67.89"),
+    ("Paris office 01-23-45-67-89", Kind.PHONE, "01-23-45-67-89"),
+    ("ring 0123456789", Kind.PHONE, "0123456789"),
+    # A price or an identifier next to a phone number does not hide the number.
+    ("ref 12345abc, then call 07700 900123", Kind.PHONE, "07700 900123"),
+    ("It cost £ 120, so call 07700 900123", Kind.PHONE, "07700 900123"),
+    ("It cost £ 120 07700 900123 took the order", Kind.PHONE, "07700 900123"),
+    ("Paid $ 5 07700 900123 rang", Kind.PHONE, "07700 900123"),
+    ("Call 07700 900123 12345abc is her ref", Kind.PHONE, "07700 900123"),
+    ("She rang 07700 900123 3,000 times", Kind.PHONE, "07700 900123"),
     ("card 4111 1111 1111 1111 declined", Kind.CARD, "4111 1111 1111 1111"),
     ("card 4111-1111-1111-1111", Kind.CARD, "4111-1111-1111-1111"),
     ("card 4111111111111111", Kind.CARD, "4111111111111111"),
@@ -42,6 +54,10 @@ POSITIVES = [
     ("see SO123456", Kind.ORDER, "SO123456"),
     ("see PO-778899", Kind.ORDER, "PO-778899"),
     ("see ORDER#445566", Kind.ORDER, "ORDER#445566"),
+    # Five digits are enough for an order number; four are not (see NEGATIVES).
+    ("order 12345 was lost", Kind.ORDER, "12345"),
+    ("parcel #12345", Kind.ORDER, "#12345"),
+    ("see PO-12345", Kind.ORDER, "PO-12345"),
 ]
 
 NEGATIVES = [
@@ -66,6 +82,9 @@ NEGATIVES = [
     "Card 4111 1111 1111 1112 fails the Luhn check",
     "All zeros 0000 0000 0000 0000",
     "In order 12 to keep",
+    "order 1234 was lost",
+    "parcel #1234",
+    "see PO-1234",
     "In order to help, she stayed",
     "so 123456 people",
     "ALSO123456 is not a code",
@@ -110,6 +129,41 @@ def test_none_is_nothing():
     assert find_personal_data(None) == []
 
 
+# Payment networks' published test numbers, and each with its last digit one more: a card
+# number mistyped by one digit fails the check and is not flagged (nor is it a phone number).
+CARDS = [
+    ("5555 5555 5555 4444", "5555 5555 5555 4445"),  # Mastercard
+    ("5105 1051 0510 5100", "5105 1051 0510 5101"),
+    ("4012 8888 8888 1881", "4012 8888 8888 1882"),  # Visa
+    ("4000 0566 5566 5556", "4000 0566 5566 5557"),
+    ("6011 1111 1111 1117", "6011 1111 1111 1118"),  # Discover
+    ("6011 0009 9013 9424", "6011 0009 9013 9425"),
+    ("3714 496353 98431", "3714 496353 98432"),  # American Express, 15 digits
+    ("3056 930902 5904", "3056 930902 5905"),  # Diners Club, 14 digits
+    ("3530 1113 3330 0000", "3530 1113 3330 0001"),  # JCB
+    ("6229431234567890127", "6229431234567890128"),  # 19 digits, the longest
+]
+
+
+@pytest.mark.parametrize("card, mistyped", CARDS, ids=[card for card, _ in CARDS])
+def test_cards_pass_the_check_digit_and_one_digit_off_does_not(card, mistyped):
+    assert [(f.kind, f.text) for f in find_personal_data(f"Paid with {card} today")] == [(Kind.CARD, card)]
+    assert find_personal_data(f"Paid with {mistyped} today") == []
+
+
+def test_a_number_too_long_or_too_short_for_a_card_is_not_one():
+    # Both pass the check digit: 20 digits and 12 digits are no card's length.
+    assert find_personal_data("ref 41111111111111111115") == []
+    assert find_personal_data("ref 411111111117") == []
+
+
+def test_every_phone_number_in_a_text_is_found_past_prices_and_identifiers():
+    text = "Call 07700 900123 12345abc, or 0113 496 0000 (it cost £ 120 07700 900124) or 01 23 45 67 89."
+    assert [f.text for f in find_personal_data(text)] == [
+        "07700 900123", "0113 496 0000", "07700 900124", "01 23 45 67 89",
+    ]
+
+
 @pytest.mark.parametrize("number, valid", [
     ("4111111111111111", True), ("4111111111111112", False), ("378282246310005", True),
     ("79927398713", True), ("79927398710", False),
@@ -121,6 +175,7 @@ def test_luhn(number, valid):
 @pytest.mark.parametrize("hostile", [
     "1" * 20000, "1 " * 10000, "1-" * 10000, "a@" * 10000, "x@" + "a." * 10000 + "1",
     "(1" * 10000, "+1 " * 7000, "order " * 4000, "#" * 20000, "4111 " * 5000,
+    "£ 1 " * 5000, "1 " * 10000 + "x", "01." * 7000, "1.2.3 " * 4000,
 ])
 def test_hostile_input_is_quick(hostile):
     started = time.perf_counter()

@@ -147,14 +147,6 @@ def request_changes(story: Story, actor: Person, note: str) -> None:
     transition(story, S.CHANGES_REQUESTED, actor, note=note)
 
 
-def archive(story: Story, actor: Person) -> None:
-    transition(story, S.ARCHIVED, actor)
-
-
-def restore(story: Story, actor: Person) -> None:
-    transition(story, S.PUBLISHED, actor)
-
-
 def _require_published(story: Story, what: str) -> None:
     if story.status != S.PUBLISHED:
         raise CurationRefused(f"Only a published story can be {what}.")

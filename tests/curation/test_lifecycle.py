@@ -3,9 +3,17 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from storyboard.curation.service import ALLOWED_TRANSITIONS, NEEDS_NOTE
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Notification, StoryStatus
+
+S = StoryStatus
+# The moves a curator makes, written out (tests/test_curation.py holds the whole table).
+CURATOR_MOVES = {
+    (S.SUBMITTED, S.PUBLISHED), (S.SUBMITTED, S.REJECTED), (S.SUBMITTED, S.CHANGES_REQUESTED),
+    (S.PUBLISHED, S.ARCHIVED), (S.REJECTED, S.ARCHIVED), (S.ARCHIVED, S.PUBLISHED),
+}
+# ...and the two that are the author's alone: a curator asking for them is told so.
+AUTHOR_MOVES = {(S.DRAFT, S.SUBMITTED), (S.CHANGES_REQUESTED, S.SUBMITTED)}
 
 
 @pytest.mark.parametrize("source", list(StoryStatus), ids=lambda s: s.value)
@@ -15,8 +23,7 @@ def test_every_pair_of_statuses_over_http(client, ctx, as_role, make_story, sour
     as_role("curator")
     response = client.post(f"/queue/{story.id}/move", data={"to": target.value, "note": "A reason."})
     db.session.refresh(story)
-    # Curators never submit: that move is the author's alone (tested below).
-    if target in ALLOWED_TRANSITIONS[source] and target != StoryStatus.SUBMITTED:
+    if (source, target) in CURATOR_MOVES:
         assert response.status_code == 302
         assert story.status == target
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == story.id)).one()
@@ -25,14 +32,14 @@ def test_every_pair_of_statuses_over_http(client, ctx, as_role, make_story, sour
         )
     else:
         assert response.status_code == 409
-        expected = ("Only the person who wrote a story can submit it." if target in ALLOWED_TRANSITIONS[source]
+        expected = ("Only the person who wrote a story can submit it." if (source, target) in AUTHOR_MOVES
                     else f"cannot be {target.verb}")
         assert expected in response.get_data(as_text=True)
         assert story.status == source
         assert db.session.scalars(select(AuditEntry)).all() == []
 
 
-@pytest.mark.parametrize("target", sorted(NEEDS_NOTE), ids=lambda s: s.value)
+@pytest.mark.parametrize("target", [S.REJECTED, S.CHANGES_REQUESTED], ids=lambda s: s.value)
 def test_reject_and_changes_need_a_note(client, ctx, as_role, make_story, target):
     story = make_story(status=StoryStatus.SUBMITTED)
     as_role("curator")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app storyboard
 
-.PHONY: run test lint install clean browser bench
+.PHONY: run test lint mutation install clean browser bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r storyboard
+
+# How many planted bugs the tests of each core module catch (mutmut, plus module-level tables
+# and regular expressions); slow, so not part of CI. MUTATION_ARGS="pii --survivors" narrows it.
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python mutation/run.py $(MUTATION_ARGS)
 
 # Page speed at 1k, 10k and 100k stories on SQLite and PostgreSQL (about 15 minutes), then the
 # digest sent to 10,000 people; wrk comes from Debian. Results go to bench/results/.

@@ -59,7 +59,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     return False
 
 
-def _set_link_rel(attrs: dict, new: bool = False) -> dict | None:
+def _set_link_rel(attrs: dict, new: bool) -> dict | None:
+    """bleach's callback for every link, typed or found (`new`): rel if its target is safe."""
     href = attrs.get((None, "href"))
     if href is None or not is_safe_url(href):
         return None  # a link without a safe target becomes its text

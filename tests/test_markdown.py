@@ -7,11 +7,13 @@ substrings; a few cases also pin the exact HTML so that a regression in escaping
 from __future__ import annotations
 
 import re
+import threading
 
 import html5lib
 import pytest
 from markupsafe import Markup
 
+from storyboard import markdown
 from storyboard.markdown import is_safe_url, render
 
 # Written out here rather than imported, so that widening the product's allowlist fails a test.
@@ -284,6 +286,37 @@ def test_image_inside_a_link_leaves_the_link_with_the_alt_text():
     assert links(html) == [{"href": "https://ok.example", "rel": LINK_REL}]
 
 
+# An image becomes its alt text in place: the text around it stays, in order, whatever comes
+# before it (text, emphasis, a link, another image) and whether or not anything follows.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("Thanks *Ana* ![the team](x.png) for the launch",
+                     "<p>Thanks <em>Ana</em> the team for the launch</p>", id="after-emphasis"),
+        pytest.param("Thanks **Ana** ![the team](x.png) for the launch",
+                     "<p>Thanks <strong>Ana</strong> the team for the launch</p>", id="after-bold"),
+        pytest.param("Thanks *Ana*![the team](x.png)!", "<p>Thanks <em>Ana</em>the team!</p>", id="glued"),
+        pytest.param("See [the page](https://example.com) ![a chart](c.png) for more",
+                     f'<p>See <a href="https://example.com" rel="{LINK_REL}">the page</a> a chart for more</p>',
+                     id="after-a-link"),
+        pytest.param("Thanks *Ana* and **Bo** ![the team](x.png) for the launch",
+                     "<p>Thanks <em>Ana</em> and <strong>Bo</strong> the team for the launch</p>",
+                     id="after-the-second-of-two"),
+        pytest.param("![one](1.png) and ![two](2.png) together", "<p>one and two together</p>", id="two-images"),
+        pytest.param("Thanks *Ana* ![one](1.png) ![two](2.png) both",
+                     "<p>Thanks <em>Ana</em> one two both</p>", id="two-after-emphasis"),
+        pytest.param("Thanks *Ana* ![the team](x.png)", "<p>Thanks <em>Ana</em> the team</p>", id="at-the-end"),
+        pytest.param("*![the team](x.png) first* then", "<p><em>the team first</em> then</p>", id="first-inside"),
+        pytest.param("Thanks *Ana* ![](x.png) for the launch", "<p>Thanks <em>Ana</em>  for the launch</p>",
+                     id="no-alt-text"),
+    ],
+)
+def test_an_image_among_inline_markup_keeps_the_text_after_it(text, expected):
+    html = render(text)
+    assert html == expected
+    assert_inert(html)
+
+
 # Everything above at once, as a single story: still inert.
 def test_all_hostile_inputs_together_render_inert():
     text = "\n\n".join(
@@ -413,6 +446,9 @@ def test_reference_definitions_do_not_leak_into_the_next_render():
         ("", True),
         ("//cdn.example/x", True),  # protocol-relative: http or https
         ("a/b:c", True),  # a colon after the first slash is part of the path
+        ("docs/a:b/c", True),
+        ("ht\ttps://example.com", True),  # read as https, as a browser reads it
+        ("\x01https://example.com", True),
         ("javascript%3Aalert(1)", True),  # a percent-encoded colon is not a scheme
         ("javascript&#x3A1", True),  # decodes to "javascriptΡ": no colon at all
         ("javascript:alert(1)", False),
@@ -441,6 +477,64 @@ def test_is_safe_url(url, safe):
     assert is_safe_url(url) is safe
 
 
+# Every character is_safe_url ignores, one from each range: ignored inside a safe scheme too.
+IGNORED_IN_A_SCHEME = [
+    "\t", "\x1f", "\x7f", "\x85", "\xa0", "\u1680", "\u180e", "\u2000", "\u200b", "\u200f", "\u2028",
+    "\u202e", "\u205f", "\u2060", "\u2064", "\u3000", "\ufeff",
+]
+
+
+@pytest.mark.parametrize("ignored", IGNORED_IN_A_SCHEME, ids=[f"U+{ord(c):04X}" for c in IGNORED_IN_A_SCHEME])
+def test_a_character_ignored_in_a_scheme_is_ignored_in_a_safe_one_too(ignored):
+    assert is_safe_url(f"ht{ignored}tps://example.com") is True
+    assert is_safe_url(f"java{ignored}script:alert(1)") is False
+
+
+# The two defences, each on its own: bleach's attribute filter, and the link callback that
+# turns a link without a safe target into its text. render() alone cannot tell them apart.
+@pytest.mark.parametrize(
+    "tag, name, value, kept",
+    [
+        ("a", "href", "https://example.com", True),
+        ("a", "href", "javascript:123", False),
+        ("a", "title", "javascript:123", True),  # a title is text, never followed
+        ("a", "onclick", "https://example.com", False),
+        ("a", "rel", "https://example.com", False),
+        ("th", "align", "center", True),
+        ("td", "align", "right", True),
+        ("td", "align", "justify", False),
+        ("td", "valign", "left", False),
+        ("p", "align", "left", False),
+    ],
+)
+def test_the_attribute_filter_alone(tag, name, value, kept):
+    assert markdown._allow_attribute(tag, name, value) is kept
+
+
+def test_the_link_callback_alone():
+    assert markdown._set_link_rel({(None, "href"): "javascript:123"}, False) is None
+    assert markdown._set_link_rel({(None, "title"): "no target"}, False) is None
+    assert markdown._set_link_rel({(None, "href"): "/stories/1"}, True) == {
+        (None, "href"): "/stories/1", (None, "rel"): LINK_REL,
+    }
+
+
+def test_each_thread_builds_its_parser_once():
+    # Building a parser costs more than rendering a story; sharing one across threads would mix
+    # their documents.
+    assert markdown._converter() is markdown._converter()
+    other = []
+    thread = threading.Thread(target=lambda: other.append(markdown._converter()))
+    thread.start()
+    thread.join()
+    assert other[0] is not markdown._converter()
+
+
+def test_stored_html_is_marked_safe_as_it_is():
+    assert markdown.stored("<p>Hello <em>there</em></p>") == Markup("<p>Hello <em>there</em></p>")
+    assert isinstance(markdown.stored(None), Markup) and markdown.stored(None) == ""
+
+
 # Inputs that used to crash the parser or make it crawl. Their speed is measured in
 # bench/markdown_worst_case.py; here we check they render, inert and readable.
 @pytest.mark.parametrize(
@@ -457,6 +551,35 @@ def test_is_safe_url(url, safe):
 def test_pathological_input_still_renders_as_text(text, visible):
     html = str(render(text))
     assert visible in html
+    assert "<a " not in html
+
+
+def test_too_deep_nesting_falls_back_to_plain_paragraphs_and_the_next_render_is_normal():
+    html = render("1. " * 6000 + "\n\n\n\n  second <b>  \n\n  \n\nthird")
+    assert html == "<p>" + ("1. " * 6000).strip() + "</p><p>second &lt;b&gt;</p><p>third</p>"
+    assert render("*fine*") == "<p><em>fine</em></p>"
+
+
+@pytest.mark.parametrize(
+    "padding, linked",
+    [
+        pytest.param("(aside) " * 398, True, id="400"),
+        pytest.param("(aside) " * 399, False, id="401"),
+        pytest.param("[aside] " * 398, True, id="400-square-brackets"),
+        pytest.param("[aside] " * 399, False, id="401-square-brackets"),
+    ],
+)
+def test_the_bracket_limit_is_400(padding, linked):
+    # The link itself holds one [ and one (; past the limit it is shown as typed (its bare
+    # address is still linked).
+    html = str(render("Thanks [team](https://example.com)! " + padding))
+    assert (f'<a href="https://example.com" rel="{LINK_REL}">team</a>' in html) is linked
+    assert ("Thanks [team](" in html) is not linked
+
+
+def test_past_the_limit_a_reference_link_stays_literal_too():
+    html = str(render("Thanks [team][r]! " + "(aside) " * 400 + "\n\n[r]: /stories/1"))
+    assert "Thanks [team][r]!" in html and "[r]: /stories/1" in html
     assert "<a " not in html
 
 

@@ -39,11 +39,7 @@ MOVE_LABELS = {
 
 
 class TransitionRefused(Exception):
-    """A status change the table does not allow; views answer it with 409."""
-
-    def __init__(self, story: Story, target: StoryStatus, message: str | None = None):
-        self.story, self.target = story, target
-        super().__init__(message or f"A {StoryStatus(story.status).label} story cannot be {target.verb}.")
+    """A status change the table does not allow, or one someone else made first; views answer it with 409."""
 
 
 class CurationRefused(Exception):
@@ -62,12 +58,12 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
     the curator has confirmed it (`personal_data_confirmed`): the rule holds on every path.
     """
     if not can_transition(story, target):
-        raise TransitionRefused(story, target)
+        raise TransitionRefused(f"A {StoryStatus(story.status).label} story cannot be {target.verb}.")
     if target == S.PUBLISHED:
         pii.check_publish(story, personal_data_confirmed)
     if target == S.SUBMITTED and actor.id != story.nominator_id:
         # A draft is its author's until they submit it: HR may read it, never move it.
-        raise TransitionRefused(story, target, "Only the person who wrote a story can submit it.")
+        raise TransitionRefused("Only the person who wrote a story can submit it.")
     if target in NEEDS_NOTE and not (note or "").strip():
         raise CurationRefused("Write a note so the nominator knows why.")
     if note and len(note) > NOTE_MAX:
@@ -79,13 +75,11 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
     claimed = db.session.execute(
         update(Story)
         .where(Story.id == story.id, Story.status == before.value)
-        .values(status=target.value, updated_at=Story.updated_at)
+        .values(status=target.value)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise TransitionRefused(
-            story, target, "Someone changed this story a moment ago. Reload the page and try again."
-        )
+        raise TransitionRefused("Someone changed this story a moment ago. Reload the page and try again.")
     now = utcnow()
     if target == S.SUBMITTED:
         story.submitted_at = now

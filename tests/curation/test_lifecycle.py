@@ -182,7 +182,8 @@ def test_two_curators_at_once_cannot_both_move_a_story(app, ctx, make_story, mak
         stale_curator = other.merge(second)
         service.publish(story, first)
         db.session.commit()
-        with pytest.raises(TransitionRefused, match="Someone changed this story a moment ago"):
+        with pytest.raises(TransitionRefused,
+                           match=r"^Someone changed this story a moment ago\. Reload the page and try again\.$"):
             service.reject(stale, stale_curator, "Too late")
         other.rollback()
     db.session.refresh(story)

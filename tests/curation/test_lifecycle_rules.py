@@ -194,6 +194,15 @@ def test_publishing_a_story_with_personal_data_needs_the_curators_confirmation(c
     assert story.status == "published"
 
 
+def test_restoring_a_story_with_personal_data_asks_too(ctx, make_story, make_person):
+    story = make_story(status=S.ARCHIVED, body_md=FLAGGED)
+    curator = make_person(role="curator")
+    with pytest.raises(pii.NeedsConfirmation, match="1 likely personal detail"):
+        service.transition(story, S.PUBLISHED, curator)
+    service.transition(story, S.PUBLISHED, curator, personal_data_confirmed=True)
+    assert story.status == "published"
+
+
 def test_only_publishing_asks_about_personal_data(ctx, make_story, make_person):
     curator = make_person(role="curator")
     service.reject(make_story(status=S.SUBMITTED, body_md=FLAGGED), curator, "It names the customer.")

@@ -45,8 +45,10 @@ TARGETS = (
     Target("markdown", "storyboard/markdown.py", ("tests/test_markdown.py",)),
     Target("selection", "storyboard/digest/selection.py", ("tests/digest/test_selection.py",)),
     Target("lifecycle", "storyboard/curation/service.py",
-           ("tests/curation/test_lifecycle.py", "tests/test_curation.py")),
-    Target("sending", "storyboard/digest/sending.py", ("tests/digest/test_sending.py",)),
+           ("tests/curation/test_lifecycle.py", "tests/test_curation.py", "tests/curation/test_lifecycle_rules.py",
+            "tests/curation/test_pins_canon_flags.py")),
+    Target("sending", "storyboard/digest/sending.py",
+           ("tests/digest/test_sending.py", "tests/digest/test_sending_claims.py")),
     Target("pii", "storyboard/curation/pii.py", ("tests/curation/test_pii.py",)),
 )
 # What the app needs beside its package to run its tests in the scratch copy.

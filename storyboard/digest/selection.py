@@ -224,8 +224,8 @@ def _may_appear(candidate: Candidate) -> bool:
 
 def _is_fresh(candidate: Candidate, cut_at: datetime, shown: _ShowingIndex,
               params: SelectionParams) -> bool:
-    if not _may_appear(candidate) or shown.count(candidate.story_id):
-        return False
+    if not _may_appear(candidate) or shown.last(candidate.story_id) is not None:
+        return False  # shown in any section before: not new again
     start, end = window_bounds(cut_at, params)
     return start <= _naive_utc(candidate.published_at) < end
 
@@ -274,23 +274,19 @@ class _ShowingIndex:
 
     def __init__(self, history: Iterable[Appearance], before: datetime) -> None:
         self._counts: Counter[tuple[int, str]] = Counter()
-        self._totals: Counter[int] = Counter()
         self._last: dict[int, datetime] = {}
         for appearance in history:
             at = _naive_utc(appearance.cut_at)
             if at >= before:
                 continue
             self._counts[appearance.story_id, appearance.section] += 1
-            self._totals[appearance.story_id] += 1
-            if appearance.story_id not in self._last or at > self._last[appearance.story_id]:
-                self._last[appearance.story_id] = at
+            self._last[appearance.story_id] = max(at, self._last.get(appearance.story_id, at))
 
-    def count(self, story_id: int, section: str | None = None) -> int:
-        if section is None:
-            return self._totals[story_id]
+    def count(self, story_id: int, section: str) -> int:
         return self._counts[story_id, section]
 
     def last(self, story_id: int) -> datetime | None:
+        """The latest earlier appearance in any section; None for a story never shown."""
         return self._last.get(story_id)
 
 

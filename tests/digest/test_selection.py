@@ -1,10 +1,12 @@
 """Digest selection: the window, ranking, the canon's ladder, fairness, and a five-year run."""
 from __future__ import annotations
 
+import hashlib
 import random
+import time
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 
 import pytest
@@ -18,7 +20,6 @@ from storyboard.digest.selection import (
     SelectionParams,
     is_anniversary,
     select_issue,
-    stable_hash,
     wilson_lower_bound,
     window_bounds,
 )
@@ -75,6 +76,7 @@ def ids(selection):
     ("positive", "total", "expected"),
     [
         (2, 2, 0.3424),
+        (1, 1, 0.2065),
         (90, 100, 0.8256),
         (0, 0, 0.0),
         (0, 10, 0.0),
@@ -139,6 +141,11 @@ def test_a_story_featured_before_is_not_new_again():
     assert selection.new == (2,)
 
 
+def test_an_appearance_at_the_cut_listed_first_does_not_hide_older_ones():
+    history = [Appearance(2, CUT, SECTION_NEW), shown(1, 1, SECTION_ALSO_NEW)]
+    assert select_issue(CUT, [fresh(1), fresh(2)], history).new == (2,)
+
+
 def test_history_at_or_after_the_cut_is_ignored_so_rebuilding_an_issue_is_stable():
     stories = [fresh(1), fresh(2), canon(3)]
     first = select_issue(CUT, stories, [])
@@ -186,7 +193,7 @@ def test_canon_stories_are_at_least_28_days_old(story, due):
     assert (select_issue(CUT, [story], []).canon == (1,)) is due
 
 
-@pytest.mark.parametrize(("hours_early", "due"), [(1, True), (11, True), (13, False)])
+@pytest.mark.parametrize(("hours_early", "due"), [(1, True), (11, True), (12, True), (13, False)])
 def test_a_clock_change_does_not_push_a_due_story_back_a_week(hours_early, due):
     # After the clocks go forward, a 07:00 local cut comes an hour earlier in UTC than the
     # step it was counted from.
@@ -202,15 +209,62 @@ def test_a_new_appearance_keeps_the_first_interval_before_the_canon():
     assert select_issue(CUT, [story], [shown(1, 4, SECTION_NEW)]).canon == (1,)
 
 
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_most_overdue_relative_to_interval_then_lifetime_score():
     stories = [
-        canon(1, score=0.9),  # 52-week step, 13 weeks overdue: 0.25
+        canon(1, score=0.8),  # 8-week step, 2 weeks overdue: 0.25
         canon(2, score=0.1),  # 4-week step, 2 weeks overdue: 0.5
-        canon(3, score=0.8),  # 8-week step, 2 weeks overdue: 0.25, lower score than 1
+        canon(3, score=0.9),  # 52-week step, 13 weeks overdue: 0.25, a higher score than 1
     ]
-    history = [shown(1, 65 + 60 * n) for n in range(5)] + [shown(2, 6), shown(3, 10), shown(3, 40)]
+    # Only the lifetime score puts 3 before 1: the issue's hash and the ids both put 1 first,
+    # and without a lifetime score both would fall back to the same Wilson bound (no applause).
+    assert sha256("2026-06-15:1") < sha256("2026-06-15:3")
+    history = [shown(3, 65 + 60 * n) for n in range(5)] + [shown(2, 6), shown(1, 10), shown(1, 40)]
     params = SelectionParams(canon_count=3)
-    assert select_issue(CUT, stories, history, params).canon == (2, 1, 3)
+    assert select_issue(CUT, stories, history, params).canon == (2, 3, 1)
+
+
+def test_without_a_lifetime_score_the_wilson_bound_with_the_issues_z_decides():
+    stories = [
+        canon(1, score=None, applause=2, readers=2),  # 0.34 at z=1.96, 0.995 at z=0.1
+        canon(3, score=None, applause=60, readers=100),  # 0.50 at z=1.96, 0.595 at z=0.1
+    ]
+    assert sha256("2026-06-15:1") < sha256("2026-06-15:3")  # the hash alone would put 1 first
+    assert select_issue(CUT, stories, [], SelectionParams(canon_count=2)).canon == (3, 1)
+    assert select_issue(CUT, stories, [], SelectionParams(canon_count=2, z=0.1)).canon == (1, 3)
+
+
+def test_a_lifetime_score_given_wins_over_applause():
+    stories = [canon(1, score=0.1, applause=100, readers=100), canon(3, score=0.9, applause=0, readers=100)]
+    assert select_issue(CUT, stories, [], SelectionParams(canon_count=2)).canon == (3, 1)
+
+
+def test_this_weeks_ranking_uses_the_issues_z():
+    stories = [fresh(1, applause=60, readers=100), fresh(2, applause=2, readers=2)]
+    assert select_issue(CUT, stories, []).new == (1, 2)
+    assert select_issue(CUT, stories, [], SelectionParams(z=0.1)).new == (2, 1)
+
+
+def test_a_story_due_later_within_the_slack_is_no_more_overdue_than_one_due_now():
+    stories = [canon(1, score=0.9), canon(3, score=0.1)]
+    history = [shown(1, 52 + 60 * n) for n in range(5)]  # on the 52-week step: due at the cut
+    history.append(Appearance(3, CUT - timedelta(weeks=4) + timedelta(hours=1), SECTION_CANON))  # due 1 h later
+    assert select_issue(CUT, stories, history, SelectionParams(canon_count=2)).canon == (1, 3)
+
+
+def test_overdue_ratios_count_every_second():
+    # 7.5 days over a 4-week step and 15 days over an 8-week step: exactly the same ratio, so the
+    # lifetime score decides.
+    stories = [canon(1, score=0.9), canon(3, score=0.1)]
+    history = [
+        Appearance(1, CUT - timedelta(weeks=4, days=7, hours=12), SECTION_CANON),
+        Appearance(3, CUT - timedelta(weeks=60), SECTION_CANON),
+        Appearance(3, CUT - timedelta(weeks=8, days=15), SECTION_CANON),
+    ]
+    assert select_issue(CUT, stories, history, SelectionParams(canon_count=2)).canon == (1, 3)
 
 
 def test_full_ties_break_on_a_stable_hash_of_the_issue_and_story():
@@ -218,9 +272,9 @@ def test_full_ties_break_on_a_stable_hash_of_the_issue_and_story():
     params = SelectionParams(canon_count=8)
     for cut in (CUT, CUT + timedelta(weeks=1)):
         key = cut.date().isoformat()
-        expected = tuple(sorted(range(1, 9), key=lambda i: stable_hash(key, i)))
+        expected = tuple(sorted(range(1, 9), key=lambda i: sha256(f"{key}:{i}")))
         assert select_issue(cut, stories, [], params).canon == expected
-    assert stable_hash("2026-06-15", 1) == stable_hash("2026-06-15", 1) != stable_hash("2026-06-22", 1)
+    assert select_issue(CUT, stories, [], params) != select_issue(CUT + timedelta(weeks=1), stories, [], params)
 
 
 @pytest.mark.parametrize(
@@ -287,9 +341,16 @@ def test_at_most_two_stories_per_department_across_the_whole_issue():
     assert ids(selection) == ((1, 2, 4), (), (7,))
 
 
-def test_a_blank_department_is_no_department():
-    stories = [fresh(i, department="") for i in range(1, 5)]
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_department_is_no_department(blank):
+    stories = [fresh(i, department=blank) for i in range(1, 5)]
     assert len(select_issue(CUT, stories, []).new) == 3
+
+
+def test_a_story_is_never_in_an_issue_twice_even_when_the_limits_would_allow_it():
+    stories = [fresh(i, applause=10 - i, readers=10) for i in range(1, 5)]
+    params = SelectionParams(max_per_honoree=2, max_per_department=2)
+    assert ids(select_issue(CUT, stories, [], params)) == ((1, 2, 3), (4,), ())
 
 
 @pytest.mark.parametrize(
@@ -334,6 +395,66 @@ def test_aware_times_mean_the_same_instant():
     naive = select_issue(CUT, [fresh(1), canon(2)], [])
     aware_story = replace(fresh(1), published_at=fresh(1).published_at.replace(tzinfo=UTC))
     assert select_issue(CUT.replace(tzinfo=UTC), [aware_story, canon(2)], []) == naive
+
+
+def test_the_servers_own_time_zone_makes_no_difference(monkeypatch):
+    # A cut given in Paris time on a server set to New York: the story published 25 hours
+    # before (stored as naive UTC) is in the window, and the issue is keyed by the UTC date.
+    paris = timezone(timedelta(hours=2))
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        cut = CUT.replace(tzinfo=UTC).astimezone(paris)
+        assert select_issue(cut, [fresh(1, hours_before=25)], []).new == (1,)
+        late = datetime(2026, 6, 15, 1, 0, tzinfo=paris)  # 23:00 UTC on the 14th
+        assert select_issue(late, [], []).issue_key == "2026-06-14"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+# --- Parameters ---------------------------------------------------------------------------------
+
+NEGATIVE = "Counts and limits cannot be negative."
+WINDOW = "The window must be positive and its lag not negative."
+LADDER = "The ladder needs at least one step, and every step must be positive."
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"new_count": -1}, NEGATIVE),
+        ({"also_new_max": -1}, NEGATIVE),
+        ({"canon_count": -1}, NEGATIVE),
+        ({"anniversary_days": -1}, NEGATIVE),
+        ({"max_per_honoree": -1}, NEGATIVE),
+        ({"max_per_department": -1}, NEGATIVE),
+        ({"window": timedelta(0)}, WINDOW),
+        ({"window": timedelta(days=-7)}, WINDOW),
+        ({"window_lag": timedelta(seconds=-1)}, WINDOW),
+        ({"canon_min_age": timedelta(seconds=-1)}, "The canon's minimum age cannot be negative."),
+        ({"ladder_weeks": ()}, LADDER),
+        ({"ladder_weeks": (4, 0, 16)}, LADDER),
+        ({"ladder_weeks": (4, -8)}, LADDER),
+        ({"ladder_cap_weeks": 0}, LADDER),
+        ({"z": 0}, "z must be positive."),
+        ({"z": -1.96}, "z must be positive."),
+    ],
+    ids=lambda value: "" if isinstance(value, str) else ",".join(f"{k}={v}" for k, v in value.items()),
+)
+def test_params_refuse_a_bad_value(overrides, message):
+    with pytest.raises(ValueError) as refused:
+        SelectionParams(**overrides)
+    assert str(refused.value) == message
+
+
+def test_params_accept_the_smallest_good_values():
+    params = SelectionParams(
+        new_count=0, also_new_max=0, canon_count=0, anniversary_days=0, max_per_honoree=0,
+        max_per_department=0, window=timedelta(seconds=1), window_lag=timedelta(0),
+        canon_min_age=timedelta(0), ladder_weeks=(1,), ladder_cap_weeks=1, z=0.01,
+    )
+    assert select_issue(CUT, [fresh(1), canon(2)], [], params).is_empty
 
 
 # --- Determinism --------------------------------------------------------------------------------

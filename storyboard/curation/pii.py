@@ -42,31 +42,32 @@ class Finding:
     text: str
 
 
-# Starts only where a local part can start, so a long run of letters is scanned once, not once
-# per letter. Labels are separated by mandatory dots, so the domain cannot backtrack badly.
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![\w-])"
-)
+# Starts only where a local part can start (any letter, "_jo" and "josé" too), so a long run of
+# letters is scanned once, not once per letter. Labels are separated by mandatory dots, so the
+# domain cannot backtrack badly. Whatever follows the top-level domain, the address is flagged.
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 # A run of digits joined by single separators; each repetition takes exactly one digit, so
-# matching is linear. Whether the run is a phone number is decided in Python (_is_phone).
-_NUMBER_RUN = re.compile(r"(?<![\w.,/+£$€¥-])(?:\+|\()?\d(?:(?:[ .-]|\) ?| ?\()?\d)*")
+# matching is linear. Whether the run is a phone number is decided in Python (_is_phone); a
+# run may follow punctuation ("Tel.07700 900123"), but never starts inside a word.
+_NUMBER_RUN = re.compile(r"(?<!\w)(?:\+|\()?\d(?:(?:[ .-]|\) ?| ?\()?\d)*")
 _CHUNK = re.compile(r"\S+")
 _NANP = re.compile(r"\(\d{3}\) ?\d{3}[ .-]\d{4}|\d{3}([ .-])\d{3}\1\d{4}")
 # Three numbers only: 01.23.45.67.89 is a French phone number, not a date.
-_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?![.-]?\d)")
+_DATE_LIKE = re.compile(r"\d{1,4}[.-]\d{1,2}[.-]\d{1,4}(?![.-]?\d)")  # no "/": runs never hold one
 MAX_PHONE_CHUNKS = 6
 
-# 13 to 19 digits, optionally grouped by spaces or dashes; Luhn decides.
-_CARD = re.compile(r"(?<![\w.,+-])\d(?:[ -]?\d){12,18}(?![\w])")
+# 13 to 19 digits, optionally grouped by spaces or dashes, not inside a longer number, a
+# decimal fraction or an international phone number (+86 139 1234 5678 90); Luhn decides.
+_CARD = re.compile(r"(?<![\w.,+])\d(?:[ -]?\d){12,18}(?![\w])")
 
 _ORDER_WORD = re.compile(
-    r"\border(?:\s+(?:no\.?|number|num\.?|ref(?:erence)?|id))?\s*[:.]?\s*"
+    r"\border(?:\s+(?:no\.?|number|num\.?|ref(?:erence)?|id))?\s*:?\s*"  # not "order. 12345 people"
     r"(?P<id>#?\d{5,20})(?![\w])",
     re.IGNORECASE,
 )
-_ORDER_HASH = re.compile(r"(?<![\w&#])(?P<id>#\d{5,20})(?![\w])")
-_ORDER_CODE = re.compile(r"\b(?P<id>(?:ORD(?:ER)?|SO|PO|INV|RMA)[-#]?\d{5,20})(?![\w])")
+_ORDER_HASH = re.compile(r"(?<!&)#\d{5,20}(?![\w])")  # "ticket#12345", never "&#12345;"
+_ORDER_CODE = re.compile(r"\b(?:ORD(?:ER)?|SO|PO|INV|RMA)[-#]?\d{5,20}(?![\w])")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -81,11 +82,8 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _is_phone(candidate: str) -> bool:
+    # Parentheses are not checked for balance: "0113) 496 0000" is still someone's number.
     digits = re.sub(r"\D", "", candidate)
-    if "(" in candidate or ")" in candidate:
-        opening, closing = candidate.find("("), candidate.find(")")
-        if candidate.count("(") != 1 or candidate.count(")") != 1 or closing < opening:
-            return False
     if _DATE_LIKE.match(candidate.lstrip("+(")):
         return False  # 01.02.2023, 2023-02-01 and the like
     if len(set(digits)) == 1:
@@ -152,9 +150,9 @@ def find_personal_data(text: str | None) -> list[Finding]:
     candidates = (
         _matches(_EMAIL, Kind.EMAIL, text)
         + _cards(text)
-        + _matches(_ORDER_CODE, Kind.ORDER, text, "id")
+        + _matches(_ORDER_CODE, Kind.ORDER, text)
         + _matches(_ORDER_WORD, Kind.ORDER, text, "id")
-        + _matches(_ORDER_HASH, Kind.ORDER, text, "id")
+        + _matches(_ORDER_HASH, Kind.ORDER, text)
         + _phones(text)
     )
     kept: list[Finding] = []

@@ -3,15 +3,33 @@ import time
 
 import pytest
 
-from storyboard.curation.pii import Finding, Kind, find_personal_data, highlight, luhn_valid
+from storyboard.curation.pii import (
+    Finding,
+    Kind,
+    NeedsConfirmation,
+    check_publish,
+    find_personal_data,
+    highlight,
+    luhn_valid,
+    story_findings,
+)
 from storyboard.extensions import db
-from storyboard.models import StoryStatus
+from storyboard.models import Story, StoryStatus
 
 # (text, kind, the part of the text that must be found)
 POSITIVES = [
     ("Email jo.bloggs@example.com for the refund", Kind.EMAIL, "jo.bloggs@example.com"),
     ("She wrote to JO_BLOGGS+orders@mail.example.co.uk.", Kind.EMAIL, "JO_BLOGGS+orders@mail.example.co.uk"),
     ("(a.n.other@example.org)", Kind.EMAIL, "a.n.other@example.org"),
+    # Any character a local part may hold, first or later, and any case or digit in the domain.
+    ("write to _jo@example.com", Kind.EMAIL, "_jo@example.com"),
+    ("write to josé@example.com", Kind.EMAIL, "josé@example.com"),
+    ("write to jo-anne@example.com", Kind.EMAIL, "jo-anne@example.com"),
+    ("write to jo%team@example.com", Kind.EMAIL, "jo%team@example.com"),
+    ("WRITE TO JO@EXAMPLE.COM", Kind.EMAIL, "JO@EXAMPLE.COM"),
+    ("write to jo@mail2.example.com", Kind.EMAIL, "jo@mail2.example.com"),
+    ("write to jo@my-shop.example.com", Kind.EMAIL, "jo@my-shop.example.com"),
+    ("the old jo@example.com_2019 address", Kind.EMAIL, "jo@example.com"),
     ("Call 07700 900123 after six", Kind.PHONE, "07700 900123"),
     ("mobile 07700900123", Kind.PHONE, "07700900123"),
     ("Her number is +44 20 7946 0958.", Kind.PHONE, "+44 20 7946 0958"),
@@ -23,6 +41,23 @@ POSITIVES = [
     ("US office (555) 123-4567", Kind.PHONE, "(555) 123-4567"),
     ("US office 555-123-4567", Kind.PHONE, "555-123-4567"),
     ("US office 555.123.4567", Kind.PHONE, "555.123.4567"),
+    ("US office 555 123 4567", Kind.PHONE, "555 123 4567"),
+    ("US office (555)123-4567", Kind.PHONE, "(555)123-4567"),
+    ("US office (555) 123 4567", Kind.PHONE, "(555) 123 4567"),
+    ("US office (555) 123.4567", Kind.PHONE, "(555) 123.4567"),
+    ("landline (0113)4960000", Kind.PHONE, "(0113)4960000"),
+    ("or +44(0)20 7946 0958", Kind.PHONE, "+44(0)20 7946 0958"),
+    ("Tel 0113) 496 0000", Kind.PHONE, "0113) 496 0000"),  # a stray parenthesis hides nothing
+    ("(07700 900123 after six)", Kind.PHONE, "07700 900123"),
+    ("Tel.07700 900123", Kind.PHONE, "07700 900123"),
+    ("Call me,07700 900123", Kind.PHONE, "07700 900123"),
+    # International numbers have 9 to 15 digits; past that, the longest number that fits.
+    ("Luxembourg +352 261 234", Kind.PHONE, "+352 261 234"),
+    ("Beijing +86 139 1234 5678 90", Kind.PHONE, "+86 139 1234 5678 90"),  # never a card
+    ("Beijing +86 139 1234 5678 901", Kind.PHONE, "+86 139 1234 5678"),
+    ("from abroad 0031 20 12345", Kind.PHONE, "0031 20 12345"),
+    ("from abroad 0086 139 1234 5678 9", Kind.PHONE, "0086 139 1234 5678"),
+    ("rang +33 1 23 45 67 89 10 times", Kind.PHONE, "+33 1 23 45 67 89"),
     ("US office +1 555 123 4567", Kind.PHONE, "+1 555 123 4567"),
     ("Paris +33 1 23 45 67 89", Kind.PHONE, "+33 1 23 45 67 89"),
     ("(call 07700 900123)", Kind.PHONE, "07700 900123"),
@@ -39,11 +74,13 @@ POSITIVES = [
     ("Paid $ 5 07700 900123 rang", Kind.PHONE, "07700 900123"),
     ("Call 07700 900123 12345abc is her ref", Kind.PHONE, "07700 900123"),
     ("She rang 07700 900123 3,000 times", Kind.PHONE, "07700 900123"),
+    ("She rang 07700 900123 2 times", Kind.PHONE, "07700 900123"),
     ("card 4111 1111 1111 1111 declined", Kind.CARD, "4111 1111 1111 1111"),
     ("card 4111-1111-1111-1111", Kind.CARD, "4111-1111-1111-1111"),
     ("card 4111111111111111", Kind.CARD, "4111111111111111"),
     ("amex 3782 822463 10005", Kind.CARD, "3782 822463 10005"),
     ("visa 4222222222222", Kind.CARD, "4222222222222"),
+    ("card-4111-1111-1111-1111", Kind.CARD, "4111-1111-1111-1111"),
     ("order #12345678 was lost", Kind.ORDER, "#12345678"),
     ("parcel #12345678", Kind.ORDER, "#12345678"),
     ("Order 1234567 arrived", Kind.ORDER, "1234567"),
@@ -58,6 +95,17 @@ POSITIVES = [
     ("order 12345 was lost", Kind.ORDER, "12345"),
     ("parcel #12345", Kind.ORDER, "#12345"),
     ("see PO-12345", Kind.ORDER, "PO-12345"),
+    ("order no 12345", Kind.ORDER, "12345"),
+    ("order num 12345", Kind.ORDER, "12345"),
+    ("order ref 12345", Kind.ORDER, "12345"),
+    ("Order ID 12345", Kind.ORDER, "12345"),
+    ("see INV-12345", Kind.ORDER, "INV-12345"),
+    ("see RMA-12345", Kind.ORDER, "RMA-12345"),
+    ("ticket#12345", Kind.ORDER, "#12345"),
+    # Up to 20 digits (see NEGATIVES for 21).
+    ("order 12345678901234567890", Kind.ORDER, "12345678901234567890"),
+    ("parcel #12345678901234567890", Kind.ORDER, "#12345678901234567890"),
+    ("see PO-12345678901234567890", Kind.ORDER, "PO-12345678901234567890"),
 ]
 
 NEGATIVES = [
@@ -92,6 +140,29 @@ NEGATIVES = [
     "Twitter @customer is not an email",
     "email me at jo@localhost",
     "token abc0113496000def",
+    "I placed the order. 12345 people saw it.",
+    "order 123456789012345678901",
+    "parcel #123456789012345678901",
+    "see PO-123456789012345678901",
+    "the colour #12345f",
+    "see PO-12345X",
+    "Delivered (01.02.2023) 10 parcels",
+    "A placeholder like 555-555-5555",
+    "Her review got a +1 from the team.",
+    "Scores went +0 5 10 15 20 25 30 over the weeks.",
+    "Luxembourg +352 261 23",
+    "from abroad 0031 20 1234",
+    "£ 07700 900123 was refunded",
+    "Refund of $ 07700 900123",
+    "token 0113496000abc",
+    "tracking code 07700900123XY",
+    "product SKU07700900123",
+    "jo@example.c",
+    "tracking 99994111111111111111",  # Luhn-valid in its last 16 digits
+    "a ratio of 0.4111111111111111",
+    "a ratio of 0,4111111111111111",
+    "ref 4111111111111111X",
+    "Mixed 4111 1111-1111 1111",
     "",
 ]
 
@@ -176,6 +247,8 @@ def test_luhn(number, valid):
     "1" * 20000, "1 " * 10000, "1-" * 10000, "a@" * 10000, "x@" + "a." * 10000 + "1",
     "(1" * 10000, "+1 " * 7000, "order " * 4000, "#" * 20000, "4111 " * 5000,
     "£ 1 " * 5000, "1 " * 10000 + "x", "01." * 7000, "1.2.3 " * 4000,
+    # No @ anywhere: an address may only start where the run of its characters starts.
+    "a" * 100_000, "a." * 50_000, "a%" * 50_000, "a+" * 50_000, "a-" * 50_000, "é" * 100_000,
 ])
 def test_hostile_input_is_quick(hostile):
     started = time.perf_counter()
@@ -196,10 +269,60 @@ def test_highlight_shortens_long_context():
     assert shown == "…" + "x" * 9 + " <mark>jo@example.com</mark> " + "y" * 9 + "…"
 
 
+def test_highlight_shows_40_characters_either_side_and_marks_what_is_cut():
+    text = "y" * 40 + " jo@example.com " + "z" * 40
+    shown = "…" + "y" * 39 + " <mark>jo@example.com</mark> " + "z" * 39 + "…"
+    assert str(highlight(text, find_personal_data(text)[0])) == shown
+    text = "y" * 39 + " jo@example.com " + "z" * 39
+    shown = "y" * 39 + " <mark>jo@example.com</mark> " + "z" * 39
+    assert str(highlight(text, find_personal_data(text)[0])) == shown
+
+
 def test_highlight_escapes_a_hostile_finding():
     text = 'order #12345678 "><script>'
     finding = Finding(Kind.ORDER, 0, len(text), text)
     assert "<script>" not in str(highlight(text, finding))
+
+
+# A story's fields, and publishing with findings left.
+
+
+def _story(**fields):
+    return Story(**({"title": "Saved the day", "body_md": "", "impact": "", "rule_in_the_way": None} | fields))
+
+
+def test_story_findings_name_the_part_of_the_story_each_is_in():
+    story = _story(
+        title="Rang 07700 900123", body_md="Mail jo@example.com", impact="Order #12345 came",
+        rule_in_the_way="Card 4111 1111 1111 1111 was kept",
+    )
+    found = story_findings(story)
+    assert [(f.field, f.label, f.finding.kind, f.finding.text) for f in found] == [
+        ("title", "Title", Kind.PHONE, "07700 900123"),
+        ("body_md", "Story", Kind.EMAIL, "jo@example.com"),
+        ("impact", "The difference it made", Kind.ORDER, "#12345"),
+        ("rule_in_the_way", "A rule that got in the way", Kind.CARD, "4111 1111 1111 1111"),
+    ]
+    assert str(found[0].context) == "Rang <mark>07700 900123</mark>"
+    assert story_findings(_story(title="Nothing personal")) == []
+
+
+ASK_ONE = ("This story still has 1 likely personal detail of customers. Redact them first, or tick the "
+           "box to confirm you have read them and the story may be published as it is.")
+
+
+def test_publishing_with_findings_left_asks_for_the_box():
+    with pytest.raises(NeedsConfirmation) as asked:
+        check_publish(_story(body_md="Ring 07700 900123"), confirmed=False)
+    assert str(asked.value) == ASK_ONE
+    with pytest.raises(NeedsConfirmation) as asked:
+        check_publish(_story(title="Ring 07700 900123", body_md="or jo@example.com"), confirmed=False)
+    assert str(asked.value) == ASK_ONE.replace("has 1 likely personal detail", "has 2 likely personal details")
+
+
+def test_publishing_with_the_box_ticked_or_nothing_found_asks_nothing():
+    check_publish(_story(body_md="Ring 07700 900123"), confirmed=True)
+    check_publish(_story(body_md="Nothing personal"), confirmed=False)
 
 
 # On submit and in the queue.

@@ -27,10 +27,9 @@ ALLOWED_TRANSITIONS: dict[StoryStatus, frozenset[StoryStatus]] = {
 }
 NEEDS_NOTE = frozenset({S.REJECTED, S.CHANGES_REQUESTED})
 NOTE_MAX = 2000  # the note form's limit, kept here too for moves that come without the form
-# Button labels for moving a story into each status.
+# Button labels on the curator panel for moving a story into each status. None for draft or
+# submitted: no move leads back to a draft, and only the author submits (from their own page).
 MOVE_LABELS = {
-    S.DRAFT.value: "Back to draft",
-    S.SUBMITTED.value: "Submit for review",
     S.CHANGES_REQUESTED.value: "Ask for changes",
     S.PUBLISHED.value: "Publish",
     S.REJECTED.value: "Reject",

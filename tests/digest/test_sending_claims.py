@@ -27,7 +27,7 @@ from storyboard.digest.transport import SENT as SENT_OUTCOME
 from storyboard.digest.unsubscribe import unsubscribe_token
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, Person
-from tests.digest.conftest import CUT, NOW, SENT, active_people, delivery_for, recipients
+from tests.digest.conftest import CUT, NOW, SENT, active_people, deliveries_by_status, delivery_for, recipients
 
 CANCELLED = DeliveryStatus.CANCELLED.value
 LEASE = timedelta(minutes=10)  # DIGEST_CLAIM_LEASE_SECONDS, set in the tests that rely on it
@@ -119,10 +119,11 @@ def test_an_issue_whose_stories_were_all_archived_is_cancelled(app, ctx, fresh_s
 
 def test_a_batch_that_outlives_its_first_lease_keeps_its_claims(app, ctx, fresh_story, many_people, smtp_server):
     """Each message takes the sender's pretend clock on by 200 s: the batch renews its 600 s
-    lease as it goes, so a second sender looking past the first lease finds nothing to take."""
+    lease as it goes (before the third message, and before the fifth with one claim left), so a
+    second sender looking past the first lease finds nothing to take."""
     app.config.update(DIGEST_CLAIM_LEASE_SECONDS=600, MAIL_TIMEOUT=30)
-    fresh_story()
-    many_people(4)
+    fresh_story()  # its nominator and nominee, and three more: five
+    many_people(3)
     issue, _ = cut_issue(CUT, NOW)
     clock, competitor = PretendClock(NOW), []
 
@@ -138,7 +139,7 @@ def test_a_batch_that_outlives_its_first_lease_keeps_its_claims(app, ctx, fresh_
     assert competitor == [[]]
     assert report.statuses == {SENT: people} and report.sessions == smtp_server.sessions == 1
     assert sorted(recipients(smtp_server.messages)) == sorted(db.session.scalars(select(Person.email)))
-    assert clock.now == NOW + people * timedelta(seconds=200)  # the batch did outlive its first lease
+    assert people == 5 and clock.now == NOW + timedelta(seconds=1000)  # well past the first lease
 
 
 def test_renewing_a_lease_keeps_only_the_claims_still_held(app, ctx, fresh_story, many_people):
@@ -270,6 +271,32 @@ def test_a_sender_whose_claim_was_taken_over_records_nothing(app, ctx, fresh_sto
         SENT, None, 250, after_lease())
 
 
+def test_claims_that_cannot_be_handed_back_return_when_their_lease_ends(app, ctx, fresh_story, many_people,
+                                                                       smtp_server, monkeypatch, caplog):
+    from storyboard.digest import sending
+
+    app.config["DIGEST_CLAIM_LEASE_SECONDS"] = 600
+    fresh_story()
+    many_people(4)
+
+    def database_gone(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(sending, "record", database_gone)  # the first result cannot be written...
+    monkeypatch.setattr(sending, "release", database_gone)  # ...nor can the claims be handed back
+    with pytest.raises(RuntimeError, match="the database went away"):
+        tick(NOW)
+    people = active_people()
+    assert f"Could not hand back {people} digest claims; they return when their lease ends" in caplog.text
+    monkeypatch.undo()
+    assert deliveries_by_status() == {"sending": people}
+    tick(NOW + timedelta(minutes=5))  # the lease still holds: nothing is sent again
+    assert len(smtp_server.messages) == 1
+    tick(NOW + timedelta(minutes=11))
+    assert deliveries_by_status() == {SENT: people}
+    assert len(smtp_server.messages) == people + 1  # the one sent but not recorded went twice
+
+
 def test_batches_are_claimed_and_sent_a_batch_size_at_a_time(app, ctx, fresh_story, many_people, smtp_server):
     app.config["DIGEST_BATCH_SIZE"] = 2
     fresh_story()  # its nominator and nominee read the digest too
@@ -280,7 +307,8 @@ def test_batches_are_claimed_and_sent_a_batch_size_at_a_time(app, ctx, fresh_sto
     assert report.sent.sessions == smtp_server.sessions == 3  # one SMTP session per batch of two
 
 
-def test_one_message_that_cannot_be_built_does_not_stop_the_batch(app, ctx, fresh_story, make_person, smtp_server):
+def test_one_message_that_cannot_be_built_does_not_stop_the_batch(app, ctx, fresh_story, make_person, smtp_server,
+                                                                   caplog):
     fresh_story()
     broken = make_person(email="broken\n@example.com")  # a line break no header may hold
     after = make_person(email="after@example.com")
@@ -290,15 +318,17 @@ def test_one_message_that_cannot_be_built_does_not_stop_the_batch(app, ctx, fres
     assert delivery.last_error.startswith("Could not build the message: ")
     assert after.email in recipients(smtp_server.messages)
     assert report.sent.statuses == {SENT: active_people() - 1, "pending": 1}
+    assert f"Could not build the digest for person {broken.id}" in caplog.text
 
 
-def test_a_long_server_reply_is_kept_to_300_characters(app, ctx, fresh_story, make_person, smtp_server):
+@pytest.mark.parametrize("code", ["451 4.3.0", "421 4.7.0"])  # a retry, and the whole batch put off
+def test_a_long_server_reply_is_kept_to_300_characters(app, ctx, fresh_story, make_person, smtp_server, code):
     fresh_story()
     make_person(email="busy@example.com")
-    smtp_server.replies["busy@example.com"] = "451 4.3.0 " + "Mailbox busy, try again later. " * 20
+    smtp_server.replies["busy@example.com"] = f"{code} " + "Mailbox busy, try again later. " * 20
     tick(NOW)
     error = delivery_for("busy@example.com").last_error
-    assert len(error) == 300 and error.startswith("451 4.3.0 Mailbox busy, try again later. Mailbox busy")
+    assert len(error) == 300 and error.startswith(f"{code} Mailbox busy, try again later. Mailbox busy")
 
 
 @pytest.mark.parametrize(("lease", "accepted"), [(160, False), (161, True)])

@@ -27,7 +27,6 @@ ALLOWED_TAGS = frozenset({
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 # Browsers ignore these characters inside a URL scheme ("java\tscript:"), so we do too.
 _IGNORED_IN_URL = re.compile(
     r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]+"
@@ -43,12 +42,11 @@ def is_safe_url(url: str) -> bool:
             break
         decoded = again
     normalised = _IGNORED_IN_URL.sub("", decoded).lower()
-    match = _SCHEME.match(normalised)
-    if match:
-        return match.group(1) in SAFE_SCHEMES
-    # "//evil.example" is protocol-relative, fine; anything with a colon before a slash is not.
-    head = normalised.split("/", 1)[0]
-    return ":" not in head
+    # A colon before the first slash ends a scheme (or what a browser might take for one); no
+    # colon there is a relative URL, or "//host", which is protocol-relative and fine.
+    head, _, _ = normalised.partition("/")
+    scheme, colon, _ = head.partition(":")
+    return not colon or scheme in SAFE_SCHEMES
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -144,7 +142,8 @@ MAX_BRACKETS = 400
 
 def _defuse(text: str) -> str:
     if text.count("[") + text.count("(") > MAX_BRACKETS:
-        return text.replace("[", "\\[").replace("(", "\\(")
+        # No link or image can start without "[". Escaping "(" too made long runs 40x slower.
+        return text.replace("[", "\\[")
     return text
 
 

@@ -464,6 +464,8 @@ def test_reference_definitions_do_not_leak_into_the_next_render():
         ("javascript&#58;alert(1)", False),
         ("&amp;#106;avascript:alert(1)", False),
         ("&amp;amp;amp;amp;amp;#106;avascript:alert(1)", False),
+        ("&amp;amp;amp;#104;ttps://example.com", True),  # encoded four times: decoded four times
+        ("&amp;amp;amp;amp;#104;ttps://example.com", False),  # five times: refused, even https
         ("vbscript:msgbox(1)", False),
         ("data:text/html;base64,PHNjcmlwdD4=", False),
         ("data:image/svg+xml,<svg/>", False),

@@ -30,11 +30,13 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Static checks (CI runs them too): ruff for mistakes and import order, bandit for security.
+# Static checks (CI runs them too): ruff for mistakes and import order, bandit for security,
+# import-linter for the layering (contracts in pyproject.toml).
 # Every bandit finding left in the code carries a "Bandit ... checked" comment saying why.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r storyboard
+	$(BIN)/lint-imports
 
 # How many planted bugs the tests of each core module catch (mutmut, plus module-level tables
 # and regular expressions); slow, so not part of CI. MUTATION_ARGS="pii --survivors" narrows it.

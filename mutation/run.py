@@ -46,7 +46,7 @@ TARGETS = (
     Target("selection", "storyboard/digest/selection.py", ("tests/digest/test_selection.py",)),
     Target("lifecycle", "storyboard/curation/service.py",
            ("tests/curation/test_lifecycle.py", "tests/test_curation.py", "tests/curation/test_lifecycle_rules.py",
-            "tests/curation/test_pins_canon_flags.py")),
+            "tests/curation/test_pins_canon_flags.py", "tests/curation/test_canon_and_consent.py")),
     Target("sending", "storyboard/digest/sending.py",
            ("tests/digest/test_sending.py", "tests/digest/test_sending_claims.py")),
     Target("pii", "storyboard/curation/pii.py", ("tests/curation/test_pii.py",)),
@@ -92,17 +92,14 @@ def prepare(target: Target) -> Path:
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
         else:
             shutil.copy2(source, work / name)
+    # The shared settings come from the project's [tool.mutmut]; this copy adds its module.
     tests = ", ".join(f'"{path}"' for path in target.tests)
     (work / "pyproject.toml").write_text(
-        (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("\n[tool.mutmut]")[0]
-        + "\n[tool.mutmut]\n"
-        + 'source_paths = ["storyboard"]\n'
-        + f'only_mutate = ["{target.path}"]\n'
-        + f"pytest_add_cli_args_test_selection = [{tests}]\n"
-        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
-        + 'also_copy = ["templates", "static", "migrations"]\n'
-        + 'process_isolation = "forkserver"\n'
-        + "use_git_change_detection = false\n",
+        (ROOT / "pyproject.toml").read_text(encoding="utf-8").replace(
+            "\n[tool.mutmut]\n",
+            f'\n[tool.mutmut]\nonly_mutate = ["{target.path}"]\n'
+            f"pytest_add_cli_args_test_selection = [{tests}]\n",
+        ),
         encoding="utf-8",
     )
     return work

@@ -132,40 +132,33 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
-    from storyboard.curation.history_views import bp as history_bp
-    from storyboard.curation.story_actions import bp as curation_actions_bp
-    from storyboard.curation.story_actions import nominator_bp as resubmit_bp
     from storyboard.curation.views import bp as curation_bp
-    from storyboard.digest.unsubscribe import bp as digest_bp
-    from storyboard.digest.views import bp as digest_archive_bp
+    from storyboard.digest.views import bp as digest_bp
     from storyboard.health import bp as health_bp
     from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
+    from storyboard.preferences.views import bp as preferences_bp
     from storyboard.privacy.views import bp as privacy_bp
     from storyboard.stories.views import bp as stories_bp
 
     for blueprint in (
-        auth_bp, health_bp, people_bp, stories_bp, curation_bp, curation_actions_bp, resubmit_bp,
-        notifications_bp, history_bp, digest_bp, digest_archive_bp,
+        auth_bp, health_bp, people_bp, stories_bp, curation_bp, notifications_bp, preferences_bp, digest_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
+    # Notifications listen to what stories and curation announce (storyboard/signals.py).
+    from storyboard.notifications import listeners
+
+    listeners.connect()
 
 
 def register_template_helpers(app: Flask) -> None:
-    from storyboard.curation.service import ALLOWED_TRANSITIONS, MOVE_LABELS
     from storyboard.markdown import stored
     from storyboard.models import StoryStatus
 
     app.jinja_env.filters["stored_html"] = stored
     app.jinja_env.filters["status_label"] = lambda status: StoryStatus(status).label
-    # Curators never submit: a draft is its author's until they submit it themselves.
-    app.jinja_env.globals["allowed_moves"] = lambda story: sorted(
-        ALLOWED_TRANSITIONS.get(StoryStatus(story.status), frozenset()) - {StoryStatus.SUBMITTED},
-        key=list(StoryStatus).index,
-    )
-    app.jinja_env.globals["move_labels"] = MOVE_LABELS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

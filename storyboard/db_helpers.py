@@ -82,3 +82,13 @@ def lock_for_writing(advisory_key: int) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key})
     else:
         begin_immediate()
+
+
+def escape_like(text: str) -> str:
+    """`text` matched literally by LIKE ... ESCAPE '\\': its %, _ and backslashes escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') for values that contain `text` anywhere."""
+    return f"%{escape_like(text)}%"

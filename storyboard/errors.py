@@ -1,7 +1,14 @@
-"""One handler for every HTTP error: an HTML page, or JSON for paths under /api/."""
+"""One way to refuse, and one handler for every HTTP error: an HTML page, or JSON for paths
+under /api/.
+
+Services never call abort(): they raise a `Refused` (or a subclass named for what it refuses),
+and the handler here rolls the session back and answers with the refusal's status and message.
+A view catches a refusal only to show a page again with what was typed (and then keeps the
+status).
+"""
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from storyboard.extensions import db
 
@@ -16,6 +23,30 @@ MESSAGES = {
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
 }
+
+
+class Refused(Exception):
+    """A change the current state or the rules do not allow: 409 with this message."""
+
+    status = 409
+
+
+class InvalidRequest(Refused):
+    """What was sent cannot be acted on (a text that is not there, a bad page cursor): 400."""
+
+    status = 400
+
+
+class NotPermitted(Refused):
+    """The person may see this but not do that: 403."""
+
+    status = 403
+
+
+class NotFound(Refused):
+    """Nothing here, or nothing this person may see (the two look the same): 404."""
+
+    status = 404
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -34,6 +65,11 @@ def register_error_handlers(app: Flask) -> None:
             return {"error": message, "status": code}, code
         response = render_template("errors/error.html", code=code, message=message, title=error.name)
         return response, code
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        db.session.rollback()  # nothing half-done by the refused change is kept
+        return http_error(default_exceptions[error.status](description=str(error) or None))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

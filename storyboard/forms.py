@@ -1,5 +1,7 @@
 """Form pieces shared by several features."""
-from wtforms import SelectMultipleField, widgets
+from flask import abort
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, SubmitField, widgets
 
 from storyboard.text import one_line
 
@@ -25,3 +27,16 @@ def single_line(value: str | None) -> str:
 def form_status(form) -> int:
     """HTTP status for showing a form: 200 when first shown, 400 when sent back with errors."""
     return 400 if form.is_submitted() else 200
+
+
+class EmptyForm(FlaskForm):
+    """A form with only a CSRF token, for one-button POST actions."""
+
+    submit = SubmitField("Submit")
+
+
+def check_one_button() -> None:
+    """Check a one-button form's CSRF token; Flask-WTF has already refused a forged one, so
+    what is left is a form that expired with the session."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "Your form expired. Reload the page and try again.")

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from flask import abort, request
+from flask import request
 from sqlalchemy import ColumnElement, Select, literal, tuple_
 
 from storyboard.db_helpers import MAX_ID
+from storyboard.errors import InvalidRequest
 from storyboard.extensions import db
 
 T = TypeVar("T")
@@ -102,6 +103,9 @@ def _keyset_page(statement, moment, ident, per_page, descending, after, before) 
     return KeysetPage(items, first if more else None, last)
 
 
+BAD_LINK = "That page link is not valid. Go back to the first page and try again."
+
+
 def _cursor(text: str | None) -> tuple[datetime, int] | None:
     if not text:
         return None
@@ -109,9 +113,9 @@ def _cursor(text: str | None) -> tuple[datetime, int] | None:
     try:
         value = (datetime.fromisoformat(moment), int(ident))
     except ValueError:
-        abort(400, "That page link is not valid. Go back to the first page and try again.")
+        raise InvalidRequest(BAD_LINK) from None
     if not 0 < value[1] <= MAX_ID or value[0].tzinfo is not None:
-        abort(400, "That page link is not valid. Go back to the first page and try again.")
+        raise InvalidRequest(BAD_LINK)
     return value
 
 

@@ -19,15 +19,14 @@ from sqlalchemy import delete, inspect, select, text, update
 
 from storyboard.backup import postgres
 from storyboard.backup.common import head_revision
-from storyboard.curation import service as curation
 from storyboard.demo import seed_demo
 from storyboard.digest.issues import cut_issue
 from storyboard.digest.preview import hold_back
 from storyboard.extensions import db
 from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import save_settings
+from storyboard.stories import lifecycle
 from storyboard.stories.search import search_published
-from storyboard.stories.service import refresh_search_text
 from tests.digest.conftest import CUT, NOW, flask_command
 
 KEPT_TITLE = "Rowed the lighthouse keeper's parcel across the bay"
@@ -48,7 +47,7 @@ def seed_every_table(make_person, make_story, login) -> int:
     hero = make_person(name="Harbour Hero", manager=manager)
     helper = make_person(name="Hal Helper")
     story = make_story(status=StoryStatus.SUBMITTED, nominees=[hero], title=KEPT_TITLE)
-    curation.publish(story, curator)  # audit entry; notifications to nominator, hero, manager
+    lifecycle.publish(story, curator)  # audit entry; notifications to nominator, hero, manager
     story.published_at = CUT - timedelta(days=2)  # inside the window of the cut below
     story.co_nominators.append(helper)
     quiet = make_story(published_at=CUT - timedelta(days=3), title="Kept out of the digest")
@@ -105,7 +104,7 @@ def change_everything(story_id: int, make_story) -> None:
     db.session.execute(delete(Story).where(Story.id == other_id))  # its rows elsewhere cascade
     story = db.session.get(Story, story_id)
     story.title = "Renamed after the backup"
-    refresh_search_text(story)
+    story.refresh_search_text()
     db.session.commit()
     make_story(title="Written after the backup about a submarine")
 

@@ -20,7 +20,6 @@ from storyboard.models import (
     story_nominees,
     story_values,
 )
-from storyboard.stories.service import refresh_search_text
 
 ANCHOR = datetime(2026, 3, 2)
 SMALL = ["seed-demo", "--people", "40", "--stories", "80"]
@@ -124,7 +123,7 @@ def test_every_story_has_one_to_three_values_and_a_nominee_besides_the_nominator
 def test_stories_are_stored_as_the_services_would_store_them(seeded):
     for story in db.session.scalars(select(Story)):
         stored = story.search_text
-        refresh_search_text(story)
+        story.refresh_search_text()
         assert story.search_text == stored
         assert story.body_html == render(story.body_md)
         assert story.impact_kind in ("customer", "team")

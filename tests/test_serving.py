@@ -22,6 +22,8 @@ from storyboard.extensions import db
 from tests.conftest import free_port
 from tests.digest.conftest import storyboard_env
 
+pytestmark = pytest.mark.slow
+
 
 class Browser:
     """Just enough of a browser for real forms: cookies, and no following of redirects."""

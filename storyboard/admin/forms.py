@@ -9,8 +9,9 @@ from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 from wtforms.widgets import DateInput
 
 from storyboard.admin import service
+from storyboard.auth.roles import ROLE_CHOICES, ROLES
 from storyboard.forms import single_line, strip_text
-from storyboard.models import Role, Value
+from storyboard.models import Value
 
 NAME_MAX = 80  # Value.name's column
 DESCRIPTION_MAX = 500
@@ -20,12 +21,6 @@ NAME_TAKEN = "A value with that name already exists."
 NAME_TAKEN_RETIRED = "A retired value has that name. Restore it instead of creating it again."
 DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
 
-ROLE_CHOICES = [
-    SelectChoice(Role.STAFF.value, "Staff"),
-    SelectChoice(Role.CURATOR.value, "Curator (HR)"),
-    SelectChoice(Role.ADMIN.value, "Admin"),
-]
-ROLES = [role.value for role in Role]
 CHOOSE_ROLE = "Choose staff, curator or admin."
 
 
@@ -62,7 +57,7 @@ class RoleForm(FlaskForm):
         "Role",
         choices=ROLE_CHOICES,
         validate_choice=False,  # AnyOf says it in words people understand
-        validators=[AnyOf(ROLES, message=CHOOSE_ROLE)],
+        validators=[AnyOf(list(ROLES), message=CHOOSE_ROLE)],
     )
 
 

@@ -15,8 +15,11 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from storyboard import audit
 from storyboard.auth import sessions
-from storyboard.curation import audit
+from storyboard.auth.roles import keep_an_admin
+from storyboard.db_helpers import contains_pattern
+from storyboard.errors import Refused
 from storyboard.extensions import db
 from storyboard.models import (
     AuditEntry,
@@ -30,10 +33,6 @@ from storyboard.models import (
 from storyboard.privacy.erasure import is_erased
 
 SLUG_MAX = 80
-
-
-class Refused(Exception):
-    """A change the current state does not allow; views answer it with 409 and this message."""
 
 
 # Values.
@@ -162,16 +161,11 @@ def restore_value(actor: Person, value: Value) -> None:
 # People.
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def people_statement(query: str = "", role: str = "", status: str = "") -> Select:
     """Everyone, by name, filtered by name or email, role, and active or inactive."""
     statement = select(Person).order_by(Person.name, Person.id)
     if query:
-        pattern = _like(query)
+        pattern = contains_pattern(query.lower())
         statement = statement.where(
             or_(
                 func.lower(Person.name).like(pattern, escape="\\"),
@@ -187,30 +181,13 @@ def people_statement(query: str = "", role: str = "", status: str = "") -> Selec
     return statement
 
 
-def _keep_an_admin(person: Person, change: str) -> None:
-    """Refuse `change` if `person` is the only active admin left.
-
-    The active admins' rows are locked while they are counted, so on PostgreSQL two admins
-    demoting each other at once take turns and the second sees the first one's change."""
-    if person.role != Role.ADMIN or not person.active:
-        return
-    admins = db.session.scalars(
-        select(Person.id).where(Person.role == Role.ADMIN.value, Person.active).with_for_update()
-    ).all()
-    if not set(admins) - {person.id}:
-        raise Refused(
-            f"{person.name} is the last active admin, so they cannot be {change}. "
-            "Make someone else an admin first."
-        )
-
-
 def change_role(actor: Person, person: Person, role: str) -> bool:
     """Make someone staff, curator or admin; returns whether the role changed."""
     role = Role(role).value
     if person.role == role:
         return False
     if role != Role.ADMIN:
-        _keep_an_admin(person, "demoted")
+        keep_an_admin(person, "demoted")
     before = person.role
     person.role = role
     audit.record(actor, "person.role", "person", person.id, {"role": before}, {"role": role})
@@ -221,7 +198,7 @@ def deactivate(actor: Person, person: Person) -> None:
     """Someone has left: they can no longer sign in, and their sessions end."""
     if not person.active:
         raise Refused(f"{person.name} is already deactivated.")
-    _keep_an_admin(person, "deactivated")
+    keep_an_admin(person, "deactivated")
     person.active = False
     sessions.end_all(person)
     audit.record(actor, "person.deactivate", "person", person.id, {"active": True}, {"active": False})
@@ -237,34 +214,6 @@ def reactivate(actor: Person, person: Person) -> None:
     # Cookies from before they left stay dead: they sign in afresh.
     sessions.end_all(person)
     audit.record(actor, "person.reactivate", "person", person.id, {"active": False}, {"active": True})
-
-
-INVITE_FIELDS = ("email", "name", "job_title", "department", "location", "role")
-
-
-def invite(actor: Person, **fields: str) -> Person:
-    """A new person, to be sent an invitation once the caller has committed."""
-    person = Person(**{key: fields[key] for key in INVITE_FIELDS})
-    person.email = person.email.strip().lower()
-    db.session.add(person)
-    db.session.flush()
-    audit.record(
-        actor, "person.invite", "person", person.id, None,
-        {key: getattr(person, key) for key in INVITE_FIELDS},
-    )
-    return person
-
-
-def record_resent_invitation(actor: Person, person: Person) -> None:
-    """Check that an invitation may go again to `person`, and log that it did."""
-    if not person.active:
-        raise Refused(f"{person.name} is deactivated. Reactivate them before inviting them again.")
-    if person.has_password:
-        raise Refused(f"{person.name} has already set a password, so there is nothing to resend.")
-    audit.record(
-        actor, "person.invite", "person", person.id, None, {"email": person.email},
-        note="Invitation sent again.",
-    )
 
 
 # The audit log.
@@ -290,7 +239,8 @@ def audit_statement(filters: AuditFilters) -> Select:
     if filters.action:
         statement = statement.where(AuditEntry.action == filters.action)
     if filters.actor:
-        actors = select(Person.id).where(func.lower(Person.email).like(_like(filters.actor), escape="\\"))
+        pattern = contains_pattern(filters.actor.lower())
+        actors = select(Person.id).where(func.lower(Person.email).like(pattern, escape="\\"))
         statement = statement.where(AuditEntry.actor_id.in_(actors))
     if filters.entity_type:
         statement = statement.where(AuditEntry.entity_type == filters.entity_type)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import smtplib
-from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -25,29 +24,17 @@ from storyboard.admin.forms import (
     RoleForm,
     ValueForm,
 )
-from storyboard.auth import service as auth_service
-from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import admin_required, curator_required
 from storyboard.extensions import db
-from storyboard.forms import form_status
+from storyboard.forms import check_one_button, form_status
 from storyboard.models import AuditEntry, Person, Value
 from storyboard.pagination import paginate
+from storyboard.people import invitations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 AUDIT_PAGE_SIZE = 50
 PERSON_HISTORY = 20
-
-
-def _refuse(refused: service.Refused) -> NoReturn:
-    db.session.rollback()
-    abort(409, str(refused))
-
-
-def _one_button() -> None:
-    """Check the CSRF token of a one-button form; Flask-WTF has already refused a bad one."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 # Values.
@@ -120,11 +107,8 @@ def edit_value(value_id: int):
 
 def _move(value_id: int, offset: int):
     value = _value(value_id)
-    _one_button()
-    try:
-        neighbour = service.move_value(current_user, value, offset)
-    except service.Refused as refused:
-        _refuse(refused)
+    check_one_button()
+    neighbour = service.move_value(current_user, value, offset)
     db.session.commit()
     where = "above" if offset < 0 else "below"
     flash(f"Moved “{value.name}” {where} “{neighbour.name}”.", "success")
@@ -160,11 +144,8 @@ def restore_value(value_id: int):
 def _change_value(value_id: int, change, done: str):
     """A one-button change to a value: make it, commit, say so; 409 if the service refuses."""
     value = _value(value_id)
-    _one_button()
-    try:
-        change(current_user, value)
-    except service.Refused as refused:
-        _refuse(refused)
+    check_one_button()
+    change(current_user, value)
     db.session.commit()
     flash(done.format(value.name), "success")
     return redirect(url_for("admin.values"))
@@ -247,7 +228,7 @@ def reactivate(person_id: int):
 def _change_person(person_id: int, change, done: str):
     """A one-button change to a person; refused ones show their page again with the reason."""
     person = _person(person_id)
-    _one_button()
+    check_one_button()
     try:
         change(current_user, person)
     except service.Refused as refused:
@@ -262,20 +243,20 @@ def _change_person(person_id: int, change, done: str):
 @admin_required
 def resend_invitation(person_id: int):
     person = _person(person_id)
-    _one_button()
+    check_one_button()
     try:
-        service.record_resent_invitation(current_user, person)
+        invitations.record_resent_invitation(current_user, person)
     except service.Refused as refused:
         return _render_person(person, problem=str(refused)), 409
     try:
-        auth_service.send_invitation(person)
+        invitations.send_invitation(person)
     except (OSError, smtplib.SMTPException):
         # Nothing was sent, so nothing is logged; the admin can simply try again.
         current_app.logger.exception("Could not send an invitation to %s", person.email)
         db.session.rollback()
         abort(503, "The mail server could not be reached, so the invitation was not sent. Try again later.")
     db.session.commit()
-    days = auth_service.invitation_days()
+    days = invitations.invitation_days()
     flash(f"Sent {person.name} a new invitation; the link works for {days} days.", "success")
     return redirect(url_for("admin.person", person_id=person.id))
 

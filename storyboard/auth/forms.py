@@ -106,9 +106,3 @@ class ForgotPasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Email me a link")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only a CSRF token, for one-button POST actions."""
-
-    submit = SubmitField("Submit")

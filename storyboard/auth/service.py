@@ -1,8 +1,6 @@
 """Accounts: sign-in, invitation and password-reset links. Sessions live in auth/sessions.py."""
 from __future__ import annotations
 
-import hashlib
-from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -15,6 +13,7 @@ from storyboard.clock import utcnow
 from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 from storyboard.models import Person
+from storyboard.urls import external_url
 
 INVITE_SALT = "storyboard.invitation"
 _DUMMY_HASH = generate_password_hash("no account has this password")
@@ -52,18 +51,12 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _fingerprint(person: Person) -> str:
-    # Changes when the password does, so a link stops working once it has been used.
-    material = f"{person.email}|{person.password_hash or ''}".encode()
-    return hashlib.sha256(material).hexdigest()[:20]
-
-
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def make_token(person: Person, salt: str) -> str:
-    return _serializer(salt).dumps({"id": person.id, "fp": _fingerprint(person)})
+    return _serializer(salt).dumps({"id": person.id, "fp": person.link_fingerprint})
 
 
 def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
@@ -77,32 +70,9 @@ def person_for_token(token: str, salt: str, max_age: int) -> Person | None:
     person_id = data.get("id")
     known = isinstance(person_id, int) and not isinstance(person_id, bool) and 0 < person_id <= MAX_ID
     person = db.session.get(Person, person_id) if known else None
-    if person is None or not person.active or data.get("fp") != _fingerprint(person):
+    if person is None or not person.active or data.get("fp") != person.link_fingerprint:
         return None
     return person
-
-
-def build_invitation(person: Person) -> EmailMessage:
-    """The email with a link with which a new person sets their password and signs in."""
-    link = external_url("auth.set_password", token=make_token(person, INVITE_SALT))
-    return mail.build_from_templates(
-        person.email,
-        f"You're invited to {current_app.config['COMPANY_NAME']} Storyboard",
-        "invitation",
-        person=person,
-        link=link,
-        days=invitation_days(),
-    )
-
-
-def invitation_days() -> int:
-    """How many days an invitation link works, for the people reading about it."""
-    return max(current_app.config["INVITATION_MAX_AGE"] // 86400, 1)
-
-
-def send_invitation(person: Person) -> None:
-    """Email a link with which a new person sets their password and signs in."""
-    mail.send([build_invitation(person)])
 
 
 def send_password_reset(email: str) -> None:
@@ -121,12 +91,3 @@ def send_password_reset(email: str) -> None:
         person=person, link=link, minutes=minutes,
     )
     mail.send([message])
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link on EXTERNAL_URL, built with or without a request (CLI, workers)."""
-    base = urlsplit(current_app.config["EXTERNAL_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)

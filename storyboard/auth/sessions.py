@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from storyboard.clock import utcnow
@@ -82,11 +82,7 @@ def load_person(token: str) -> Person | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     # The header's unread count comes in the same query: one query fewer on every page.
-    unread = (
-        select(func.count()).select_from(Notification)
-        .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
+    unread = Notification.unread_count_of(Person.id).scalar_subquery()
     row = db.session.execute(
         select(Person, SignIn, unread)
         .join(SignIn, SignIn.person_id == Person.id)

@@ -147,7 +147,7 @@ def change_password():
     sessions.end_all(current_user, keep=current_user.session_token)
     db.session.commit()
     flash("Your password has been changed. You are signed out everywhere else.", "success")
-    return redirect(url_for("notifications.preferences"))
+    return redirect(url_for("preferences.edit"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -4,11 +4,10 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.exc import OperationalError
 
-from storyboard.curation import audit
+from storyboard import audit
 from storyboard.curation.service import CurationRefused
 from storyboard.extensions import db
 from storyboard.models import Applause, Person, Story, StoryReader, StoryStatus, ThankYou
-from storyboard.stories.service import refresh_search_text
 
 # Not drafts: a draft is its author's until they submit it, so HR cannot fold it away or into.
 MERGEABLE = frozenset({StoryStatus.SUBMITTED, StoryStatus.PUBLISHED, StoryStatus.CHANGES_REQUESTED})
@@ -37,7 +36,7 @@ def merge(duplicate: Story, survivor: Story, actor: Person) -> None:
     survivor.applause_count = _count(Applause, survivor.id)
     survivor.reader_count = _count(StoryReader, survivor.id)
     duplicate.applause_count = duplicate.reader_count = 0
-    refresh_search_text(survivor)
+    survivor.refresh_search_text()
 
     duplicate.status = StoryStatus.ARCHIVED.value
     duplicate.merged_into_id = survivor.id

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from storyboard.curation import audit
+from storyboard import audit
+from storyboard.errors import InvalidRequest
 from storyboard.extensions import db
 from storyboard.models import Person, Story
-from storyboard.privacy.purge import (
+from storyboard.purge import (
     STORY_TEXT,
     Purge,
     purge_stories,
@@ -26,7 +27,7 @@ REDACTED = "[redacted]"
 MIN_REDACTION = 3  # a shorter text would rewrite ordinary words all over the story's records
 
 
-class RedactionRefused(ValueError):
+class RedactionRefused(InvalidRequest):
     """The text cannot be redacted from this story; views answer with 400 and the message."""
 
 

@@ -182,7 +182,7 @@ class StoryWriter:
             "decision_note": self._decision_note(status, timeline),
             "applause_count": len(responded.applause) if responded else 0,
             "reader_count": len(responded.readers) if responded else 0,
-            # As storyboard.stories.service.refresh_search_text builds it.
+            # As Story.refresh_search_text builds it.
             "search_text": f"{title}\n{names}\n{body}",
         })
         batch.nominees += [{"story_id": story_id, "person_id": person.id} for person in nominees]

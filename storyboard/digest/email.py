@@ -24,12 +24,11 @@ import css_inline
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from storyboard import PROJECT_ROOT
-from storyboard.auth.service import external_url
 from storyboard.digest.selection import IssueSelection
-from storyboard.digest.unsubscribe import unsubscribe_url
+from storyboard.digest.subscriptions import unsubscribe_url
 from storyboard.models import Story
 from storyboard.text import one_line
+from storyboard.urls import external_url
 
 # Stands in for the per-person unsubscribe URL in the rendered issue; plain letters and
 # underscores, so neither Jinja, css-inline nor the text template changes it.
@@ -39,7 +38,7 @@ MAX_HTML_BYTES = 100_000
 # Characters of body HTML per story before it is cut to an excerpt with a "read the rest" link;
 # tried in turn until the whole issue fits.
 BODY_BUDGETS = (12_000, 5_000, 2_000, 600)
-CSS_PATH = PROJECT_ROOT / "templates" / "email" / "digest.css"
+CSS_TEMPLATE = "email/digest.css"  # read through the app's template loader
 # Headers as long as the SMTP limit allows: the default 78 would encode a long
 # List-Unsubscribe URL as RFC 2047 words, which mail clients do not follow.
 DIGEST_POLICY = policy.default.clone(max_line_length=998)
@@ -88,11 +87,11 @@ def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) ->
     subject = one_line(f"{company} Storyboard: {one_line(top.title)}")
     links = {
         "nominate": external_url("stories.nominate"),
-        "preferences": external_url("notifications.preferences"),
+        "preferences": external_url("preferences.edit"),
         "home": external_url("stories.feed"),
         "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
     }
-    css = CSS_PATH.read_text(encoding="utf-8")
+    css, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, CSS_TEMPLATE)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=css)
     for budget in BODY_BUDGETS:
         sections = {

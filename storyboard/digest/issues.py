@@ -49,11 +49,14 @@ def stale_after() -> timedelta:
     return timedelta(hours=current_app.config["DIGEST_STALE_HOURS"])
 
 
-def cut_issue(cut_at: datetime, now: datetime) -> tuple[DigestIssue | None, bool]:
+def cut_issue(cut_at: datetime, now: datetime,
+              rendered: dict[int, DigestContent] | None = None) -> tuple[DigestIssue | None, bool]:
     """The issue for `cut_at`, and whether this call cut it (with its deliveries).
 
     No issue when nothing qualifies (none is sent), when the cut is too old to send, or when
-    another issue went out less than six days ago (the cut day was moved mid-week).
+    another issue went out less than six days ago (the cut day was moved mid-week). The email
+    rendered for a new issue is kept in `rendered` under its id, so the tick that cut it sends
+    it without rendering it again.
     """
     key = issue_key_for(cut_at)
     issue = _issue_by_key(key)
@@ -64,7 +67,7 @@ def cut_issue(cut_at: datetime, now: datetime) -> tuple[DigestIssue | None, bool
     selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
     if selection.is_empty:
         return None, False
-    build_digest_content(selection, stories_for(selection.story_ids))  # fails here, not per person
+    content = build_digest_content(selection, stories_for(selection.story_ids))  # fails here, not per person
     db.session.commit()
     lock_for_writing(CUT_LOCK_KEY)
     issue = _issue_by_key(key)  # another process may have cut it meanwhile
@@ -77,6 +80,8 @@ def cut_issue(cut_at: datetime, now: datetime) -> tuple[DigestIssue | None, bool
     _record_stories(issue, selection)
     issue.recipient_count = _create_deliveries(issue, now)
     db.session.commit()
+    if rendered is not None:
+        rendered[issue.id] = content
     return issue, True
 
 

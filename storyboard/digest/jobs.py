@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from redis import Redis
 from rq import Queue
 
 from storyboard.digest.issues import issue_content
-from storyboard.digest.sending import Clock, claim_batch, send_claims
-from storyboard.digest.tick import batches_due
+from storyboard.digest.sending import Clock, batches_due, claim_batch, send_claims
 from storyboard.extensions import db
 from storyboard.models import DigestIssue
 
-_worker_app: Flask | None = None
+# By name: the job builds its own app (storyboard/worker.py), which no feature may import.
+WORKER_JOB = "storyboard.worker.send_digest_batch"
 
 
 def digest_queue() -> Queue:
@@ -42,30 +42,19 @@ def enqueue_batches(issues: list[DigestIssue], pretend: Clock | None = None) -> 
             if waiting > 0:
                 waiting -= 1
                 continue
-            queue.enqueue(send_batch, issue_id, clock().isoformat() if pretend else None,
+            queue.enqueue(WORKER_JOB, issue_id, clock().isoformat() if pretend else None,
                           job_timeout=lease, result_ttl=86_400, failure_ttl=7 * 86_400)
             added += 1
     return added
 
 
 def send_batch(issue_id: int, now_text: str | None = None) -> dict[str, int]:
-    """The job: claim one batch of the issue and send it. Returns counts by delivery status."""
-    app = current_app._get_current_object() if has_app_context() else _app_for_worker()
-    with app.app_context():
-        clock = Clock(datetime.fromisoformat(now_text) if now_text else None)
-        issue = db.session.get(DigestIssue, issue_id)
-        if issue is None:
-            return {}
-        claims = claim_batch(issue.id, clock)
-        report = send_claims(issue, claims, issue_content(issue) if claims else None, clock)
-        return dict(report.statuses) | {"sessions": report.sessions}
-
-
-def _app_for_worker() -> Flask:
-    """One app per worker process, configured like the web app (instance config, STORYBOARD_*)."""
-    global _worker_app
-    if _worker_app is None:
-        from storyboard import create_app
-
-        _worker_app = create_app()
-    return _worker_app
+    """Claim one batch of the issue and send it, in the app context the worker set up
+    (storyboard.worker). Returns counts by delivery status."""
+    clock = Clock(datetime.fromisoformat(now_text) if now_text else None)
+    issue = db.session.get(DigestIssue, issue_id)
+    if issue is None:
+        return {}
+    claims = claim_batch(issue.id, clock)
+    report = send_claims(issue, claims, issue_content(issue) if claims else None, clock)
+    return dict(report.statuses) | {"sessions": report.sessions}

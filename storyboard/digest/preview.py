@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 
-from storyboard.curation import audit
+from storyboard import audit
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest.candidates import load_candidates, load_history, next_cut, params_from_config
 from storyboard.digest.issues import stories_for

@@ -14,6 +14,7 @@ process's clock: hosts that send must keep their clocks in step (NTP).
 from __future__ import annotations
 
 import logging
+import math
 import random
 import secrets
 from collections import Counter
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from storyboard.clock import utcnow
@@ -108,6 +109,12 @@ def due_deliveries(issue_id: int, now: datetime):
                  D.attempts < current_app.config["DIGEST_MAX_ATTEMPTS"]),
         ),
     )
+
+
+def batches_due(issue: DigestIssue, clock: Clock) -> int:
+    """How many batches the issue's due deliveries fill."""
+    due = db.session.scalar(select(func.count()).select_from(due_deliveries(issue.id, clock()).subquery()))
+    return math.ceil(due / current_app.config["DIGEST_BATCH_SIZE"])
 
 
 def message_margin() -> timedelta:

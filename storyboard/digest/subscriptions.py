@@ -1,10 +1,15 @@
-"""Who wants which issue, and cancelling what someone no longer wants."""
+"""Who wants which issue, cancelling what someone no longer wants, and the signed link with
+which anyone leaves the digest without signing in."""
 from __future__ import annotations
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
+from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, Person
+from storyboard.urls import external_url
 
 FREQUENCIES = ("weekly", "monthly", "never")
 
@@ -43,3 +48,32 @@ def cancel_pending_for(person: Person) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+UNSUBSCRIBE_SALT = "storyboard.digest-unsubscribe"
+
+
+def _serializer() -> URLSafeSerializer:
+    # No expiry: a link in a digest from last year must still work.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(person) -> str:
+    """The signed token in a person's unsubscribe link; its payload is the person's id."""
+    return _serializer().dumps(person.id)
+
+
+def unsubscribe_url(person) -> str:
+    """The absolute https (EXTERNAL_URL) link for List-Unsubscribe and the email's footer."""
+    return external_url("digest.unsubscribe", token=unsubscribe_token(person))
+
+
+def person_for_unsubscribe_token(token: str) -> Person | None:
+    """The person a valid token names, or None when it is tampered with or names nobody."""
+    try:
+        person_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(person_id, int) or isinstance(person_id, bool) or not 0 < person_id <= MAX_ID:
+        return None
+    return db.session.get(Person, person_id)

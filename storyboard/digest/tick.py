@@ -6,24 +6,21 @@ REDIS_URL set, batches go to RQ workers instead of being sent by the tick itself
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from storyboard.digest.candidates import latest_cut
+from storyboard.digest.email import DigestContent
 from storyboard.digest.issues import cut_issue, issue_content, mark_stale, open_issues
 from storyboard.digest.sending import (
     BatchReport,
     Clock,
     check_settings,
     claim_batch,
-    due_deliveries,
     send_claims,
 )
-from storyboard.extensions import db
 from storyboard.models import DigestIssue
 
 
@@ -43,7 +40,8 @@ def tick(now: datetime | None = None) -> TickReport:
     clock = Clock(now)
     cut_at = latest_cut(clock())
     report = TickReport(cut_at=cut_at)
-    issue, report.created = cut_issue(cut_at, clock())
+    rendered: dict[int, DigestContent] = {}
+    issue, report.created = cut_issue(cut_at, clock(), rendered)
     report.issue_key = issue.issue_key if issue is not None else None
     report.stale = mark_stale(clock())
     issues = open_issues(clock())
@@ -53,22 +51,16 @@ def tick(now: datetime | None = None) -> TickReport:
         report.enqueued = enqueue_batches(issues, clock if now is not None else None)
     else:
         for open_issue in issues:
-            report.sent.add(send_issue(open_issue, clock))
+            report.sent.add(send_issue(open_issue, clock, rendered.get(open_issue.id)))
     return report
 
 
-def send_issue(issue: DigestIssue, clock: Clock) -> BatchReport:
-    """Claim and send batches of one issue until none is due; renders the issue once."""
+def send_issue(issue: DigestIssue, clock: Clock, content: DigestContent | None = None) -> BatchReport:
+    """Claim and send batches of one issue until none is due; renders the issue once, unless
+    `content` is the email rendered when the issue was cut."""
     report = BatchReport()
-    content = None
     while claims := claim_batch(issue.id, clock):
         if content is None:
             content = issue_content(issue)
         report.add(send_claims(issue, claims, content, clock))
     return report
-
-
-def batches_due(issue: DigestIssue, clock: Clock) -> int:
-    """How many batches the issue's due deliveries fill."""
-    due = db.session.scalar(select(func.count()).select_from(due_deliveries(issue.id, clock()).subquery()))
-    return math.ceil(due / current_app.config["DIGEST_BATCH_SIZE"])

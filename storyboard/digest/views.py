@@ -1,4 +1,5 @@
-"""The digest on the web: every issue as a page for staff, and the next issue for curators."""
+"""The digest on the web: every issue as a page for staff, the next issue for curators, leaving
+the digest from an emailed link, and a nominee keeping a story about them out of digests."""
 from __future__ import annotations
 
 import re
@@ -6,25 +7,29 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from storyboard.auth.forms import EmptyForm
 from storyboard.auth.roles import curator_required
 from storyboard.clock import utcnow
 from storyboard.curation import service as curation
+from storyboard.db_helpers import insert_if_absent
 from storyboard.digest import preview as previews
 from storyboard.digest.candidates import next_cut
 from storyboard.digest.issues import delivery_counts, issue_selection
 from storyboard.digest.selection import issue_key_for
-from storyboard.extensions import db
-from storyboard.models import DigestIssue, Story
+from storyboard.digest.subscriptions import person_for_unsubscribe_token, set_digest_frequency
+from storyboard.extensions import csrf, db, limiter
+from storyboard.forms import EmptyForm, check_one_button
+from storyboard.models import DigestIssue, Story, story_digest_opt_outs
 from storyboard.pagination import paginate
+from storyboard.stories.service import get_story_for
 
-bp = Blueprint("digest_archive", __name__, url_prefix="/digest")
+bp = Blueprint("digest", __name__)  # paths spelled out: the consent button lives under /stories
 
 PAGE_SIZE = 20
 ISSUE_KEY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NEXT_ISSUE_ACTIONS = ("hold-back", "put-back", "pin", "unpin")
+UNSUBSCRIBE_CHOICES = ("monthly", "never")
 
 
 @bp.app_template_filter("local_cut")
@@ -35,13 +40,13 @@ def local_cut(moment) -> str:
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
 
 
-@bp.get("/")
+@bp.get("/digest/")
 def archive():
     statement = select(DigestIssue).order_by(DigestIssue.cut_at.desc())
     return render_template("digest/archive.html", page=paginate(statement, PAGE_SIZE))
 
 
-@bp.get("/issues/<issue_key>")
+@bp.get("/digest/issues/<issue_key>")
 def issue(issue_key: str):
     if not ISSUE_KEY.fullmatch(issue_key):
         abort(404)
@@ -59,7 +64,7 @@ def issue(issue_key: str):
     )
 
 
-@bp.get("/next")
+@bp.get("/digest/next")
 @curator_required
 def next_issue():
     return render_template(
@@ -67,15 +72,14 @@ def next_issue():
     )
 
 
-@bp.post("/next/<int:story_id>/<action>")
+@bp.post("/digest/next/<int:story_id>/<action>")
 @curator_required
 def change_next_issue(story_id: int, action: str):
     """Swap a story out of the coming issue, let it back in, or pin a fresh story into it."""
     if action not in NEXT_ISSUE_ACTIONS:
         abort(404)
     story = db.get_or_404(Story, story_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "Your form expired. Reload the page and try again.")
+    check_one_button()
     coming = issue_key_for(next_cut(utcnow()))
     if request.form.get("issue_key") != coming:
         abort(409, f"That issue has been cut already; the next one is {coming}. "
@@ -87,12 +91,72 @@ def change_next_issue(story_id: int, action: str):
         previews.put_back(story, current_user, coming)
         message = f"“{story.title}” may go in the coming issue again."
     else:
-        try:
-            curation.set_pinned(story, current_user, action == "pin")
-        except curation.CurationRefused as refused:
-            db.session.rollback()
-            abort(409, str(refused))
+        curation.set_pinned(story, current_user, action == "pin")
         message = f"“{story.title}” is pinned." if action == "pin" else f"“{story.title}” is unpinned."
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("digest_archive.next_issue"))
+    return redirect(url_for("digest.next_issue"))
+
+
+# Leaving the digest.
+
+
+def _rate_limit() -> str:
+    return current_app.config["DIGEST_UNSUBSCRIBE_RATE_LIMIT"]
+
+
+@bp.route("/digest/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(_rate_limit, methods=["POST"])
+def unsubscribe(token: str):
+    """Leave the digest (or take it monthly) from the signed link in every issue.
+
+    `GET` changes nothing and offers "monthly instead" or "unsubscribe". `POST` with the body
+    `List-Unsubscribe=One-Click` (RFC 8058) comes from a mail provider with no cookie and no CSRF
+    token, so the view is exempt from CSRFProtect and checks for itself: either that exact body,
+    or a valid form (with its CSRF token) choosing monthly or never. Both answer 200.
+    """
+    one_click = request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click"
+    if request.method == "POST" and not one_click and current_app.config["WTF_CSRF_ENABLED"]:
+        # Exempt from CSRFProtect for the one-click body only: the page's own form still needs
+        # its token, refused with the usual CSRF error page.
+        csrf.protect()
+    person = person_for_unsubscribe_token(token)
+    if person is None:
+        abort(404)
+    form = EmptyForm()
+    if request.method == "GET":
+        return render_template("digest/unsubscribe.html", person=person, form=form, done=None)
+    choice = "never" if one_click else request.form.get("choice")
+    if choice not in UNSUBSCRIBE_CHOICES:
+        abort(400)
+    if person.digest_frequency != choice:  # idempotent: a repeat changes nothing
+        set_digest_frequency(person, choice)
+        db.session.commit()
+    return render_template("digest/unsubscribe.html", person=person, form=form, done=choice)
+
+
+# A nominee's consent.
+
+
+@bp.post("/stories/<int:story_id>/digest-consent")
+def story_consent(story_id: int):
+    """A nominee keeps a story about them out of digests, or lets it back in."""
+    story = get_story_for(current_user, story_id)
+    if current_user not in story.nominees:
+        abort(403, "Only the people a story is about can keep it out of digests.")
+    check_one_button()
+    keys = {"story_id": story.id, "person_id": current_user.id}
+    if request.form.get("keep_out") == "yes":
+        insert_if_absent(story_digest_opt_outs, keys)
+        flash("This story will not appear in digests.", "success")
+    else:
+        db.session.execute(
+            delete(story_digest_opt_outs).where(
+                story_digest_opt_outs.c.story_id == story.id,
+                story_digest_opt_outs.c.person_id == current_user.id,
+            )
+        )
+        flash("This story may appear in digests again.", "success")
+    db.session.commit()
+    return redirect(url_for("stories.show", story_id=story.id))

@@ -5,7 +5,20 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storyboard.clock import utcnow
@@ -88,6 +101,15 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    @classmethod
+    def unread_count_of(cls, person_id) -> Select:
+        """How many of a person's notifications are unread. `person_id` may be a number or a
+        column: the sign-in loader counts in the same query as it loads the person."""
+        return (
+            select(func.count()).select_from(cls)
+            .where(cls.person_id == person_id, cls.read_at.is_(None))
+        )
 
 
 class NotificationSetting(db.Model):

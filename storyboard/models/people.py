@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 from typing import Optional
 
@@ -19,6 +20,11 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     CURATOR = "curator"
     ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """How the role is named to people."""
+        return {"staff": "Staff", "curator": "Curator (HR)", "admin": "Admin"}[self.value]
 
 
 class Person(UserMixin, db.Model):
@@ -92,6 +98,13 @@ class Person(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    @property
+    def link_fingerprint(self) -> str:
+        """Part of every emailed sign-in link (invitation, reset): it changes when the email or
+        password does, so a link stops working once it has been used."""
+        material = f"{self.email}|{self.password_hash or ''}".encode()
+        return hashlib.sha256(material).hexdigest()[:20]
 
 
 class SignIn(db.Model):

@@ -166,6 +166,11 @@ class Story(db.Model):
     def is_editable_by_nominator(self) -> bool:
         return self.status in (StoryStatus.DRAFT, StoryStatus.CHANGES_REQUESTED)
 
+    def refresh_search_text(self) -> None:
+        """Keep the text the full-text index covers (title, nominees' names, story) in step."""
+        names = " ".join(person.name for person in self.nominees)
+        self.search_text = "\n".join([self.title, names, self.body_md])
+
 
 class Applause(db.Model):
     __tablename__ = "applause"

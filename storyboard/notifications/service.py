@@ -9,14 +9,14 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from storyboard import mail
-from storyboard.auth.service import external_url
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import Notification, NotificationKind, NotificationSetting, Person, Story
+from storyboard.urls import external_url
 
 log = logging.getLogger(__name__)
 PENDING_MAIL = "storyboard.pending_mail"
@@ -42,15 +42,12 @@ def notify(person: Person, kind: NotificationKind, message: str, story: Story | 
         _pending().append(mail.build_from_templates(
             person.email, message, "notification",
             person=person, message=message, link=link,
-            preferences=external_url("notifications.preferences"), kind=kind,
+            preferences=external_url("preferences.edit"), kind=kind,
         ))
 
 
 def unread_count(person: Person) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
-    ) or 0
+    return db.session.scalar(Notification.unread_count_of(person.id)) or 0
 
 
 def mark_all_read(person: Person) -> int:

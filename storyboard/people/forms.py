@@ -1,8 +1,9 @@
 """Forms for managing people."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
+from storyboard.auth.roles import ROLE_CHOICES
 from storyboard.auth.service import find_by_email
 from storyboard.forms import single_line, strip_text
 from storyboard.models import Role
@@ -24,11 +25,7 @@ class InviteForm(FlaskForm):
     location = StringField("Location", filters=[single_line], validators=[Length(max=120)])
     role = SelectField(
         "Role",
-        choices=[
-            SelectChoice(Role.STAFF.value, "Staff"),
-            SelectChoice(Role.CURATOR.value, "Curator (HR)"),
-            SelectChoice(Role.ADMIN.value, "Admin"),
-        ],
+        choices=ROLE_CHOICES,
         default=Role.STAFF.value,
     )
 

@@ -7,7 +7,6 @@ import re
 import smtplib
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 
 import click
@@ -17,16 +16,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storyboard import mail
-from storyboard.auth.service import build_invitation
+from storyboard.auth.roles import ROLES, leaves_no_admin
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Person, Role, SignIn, Story, story_nominees
-from storyboard.stories.service import refresh_search_text
+from storyboard.people.invitations import build_invitations
 from storyboard.text import one_line
 
 people_cli = AppGroup("people", help="Manage people.")
 
 COLUMNS = ("email", "name", "title", "department", "location", "manager_email", "start_date", "role")
-ROLES = tuple(role.value for role in Role)
 PERSON_COLUMNS = ("email", "name", "job_title", "department", "location", "start_date")
 MAX_TEXT = 120
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -264,7 +262,7 @@ def _refresh_search_text_about(person_ids: list[int]) -> None:
         Story.id.in_(select(story_nominees.c.story_id).where(story_nominees.c.person_id.in_(person_ids)))
     )
     for story in db.session.scalars(about):
-        refresh_search_text(story)
+        story.refresh_search_text()
 
 
 def _audit(plan: Plan, created: list[Person]) -> None:
@@ -294,11 +292,6 @@ def _audit(plan: Plan, created: list[Person]) -> None:
         db.session.execute(insert(AuditEntry), entries)
 
 
-def build_invitations(people: list[Person]) -> list[EmailMessage]:
-    """Invitation emails for the people given."""
-    return [build_invitation(person) for person in people]
-
-
 @people_cli.command("import", epilog=f"Columns: {', '.join(COLUMNS)}.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--deactivate-missing", is_flag=True, help="Deactivate active people not in the file.")
@@ -316,7 +309,7 @@ def import_command(file: Path, deactivate_missing: bool, no_invite: bool, dry_ru
         report.append(f"Nothing was imported: {len(problems)} problem(s).")
         raise click.ClickException("\n".join(report))
     plan = plan_import(rows, people, deactivate_missing)
-    if plan.admins_before and not plan.admins_after:
+    if leaves_no_admin(plan.admins_before, plan.admins_after):
         raise click.ClickException("Nothing was imported: it would leave no active admin.")
     if dry_run:
         click.echo(f"{plan.summary()} Dry run: nothing was written and no invitations were sent.")

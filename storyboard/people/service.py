@@ -1,8 +1,9 @@
-"""Finding people and creating accounts."""
+"""The people directory and profiles: who is here, their departments, what they were recognised for."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from storyboard.db_helpers import contains_pattern
 from storyboard.extensions import db
 from storyboard.models import (
     Person,
@@ -14,38 +15,11 @@ from storyboard.models import (
 )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _like_pattern(text: str) -> str:
-    return f"%{_escape_like(text)}%"
-
-
-def search_people(query: str, limit: int) -> list[Person]:
-    """Active people whose name or email contains `query`, best (name-prefix) matches first."""
-    query = query.strip().lower()
-    if not query:
-        return []
-    pattern = _like_pattern(query)
-    name = func.lower(Person.name)
-    statement = (
-        select(Person)
-        .where(
-            Person.active,
-            or_(name.like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\")),
-        )
-        .order_by(name.like(f"{_escape_like(query)}%", escape="\\").desc(), Person.name)
-        .limit(limit)
-    )
-    return list(db.session.scalars(statement))
-
-
 def directory(query: str, department: str | None):
     """The statement listing active people for the directory, filtered by name and department."""
     statement = select(Person).where(Person.active).order_by(Person.name, Person.id)
     if query:
-        pattern = _like_pattern(query.lower())
+        pattern = contains_pattern(query.lower())
         statement = statement.where(
             or_(
                 func.lower(Person.name).like(pattern, escape="\\"),

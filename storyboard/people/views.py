@@ -16,15 +16,14 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from storyboard.admin import service as admin_service
-from storyboard.auth import service as auth_service
 from storyboard.auth.roles import admin_required
 from storyboard.extensions import db
 from storyboard.forms import form_status
 from storyboard.models import Person, Story, story_nominees
 from storyboard.pagination import paginate
-from storyboard.people import service
+from storyboard.people import invitations, service
 from storyboard.people.forms import InviteForm
+from storyboard.stories.nominees import search_people
 from storyboard.stories.service import published_stories
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -50,7 +49,7 @@ def directory():
 def lookup():
     """Colleagues matching `q`, as JSON, for the nomination form's live search."""
     query = request.args.get("q", "").strip()[:100]
-    people = service.search_people(query, current_app.config["NOMINEE_SEARCH_LIMIT"])
+    people = search_people(query, current_app.config["NOMINEE_SEARCH_LIMIT"])
     return jsonify([
         {"id": p.id, "name": p.name, "job_title": p.job_title, "department": p.department, "email": p.email}
         for p in people
@@ -81,12 +80,12 @@ def invite():
     form = InviteForm()
     if not form.validate_on_submit():
         return render_template("people/invite.html", form=form), form_status(form)
-    person = admin_service.invite(
-        current_user, **{name: form[name].data for name in admin_service.INVITE_FIELDS}
+    person = invitations.invite(
+        current_user, **{name: form[name].data for name in invitations.INVITE_FIELDS}
     )
     db.session.commit()
     try:
-        auth_service.send_invitation(person)
+        invitations.send_invitation(person)
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("Invitation email to %s failed", person.email)
         flash(
@@ -95,6 +94,6 @@ def invite():
             "error",
         )
         return redirect(url_for("admin.person", person_id=person.id))
-    days = auth_service.invitation_days()
+    days = invitations.invitation_days()
     flash(f"{person.name} has been invited; the link works for {days} days.", "success")
     return redirect(url_for("people.profile", person_id=person.id))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
+from storyboard import audit
 from storyboard.auth import sessions
-from storyboard.curation import audit
 from storyboard.digest.subscriptions import set_digest_frequency
+from storyboard.errors import Refused
 from storyboard.extensions import db
 from storyboard.models import (
     Notification,
@@ -27,7 +28,7 @@ from storyboard.models import (
     Story,
     story_nominees,
 )
-from storyboard.privacy.purge import (
+from storyboard.purge import (
     Purge,
     purge_audit_about,
     purge_everywhere,
@@ -41,7 +42,7 @@ REMOVED = "[removed]"  # the user text of audit entries about removed stories an
 MIN_NAME_PART = 2
 
 
-class ErasureRefused(Exception):
+class ErasureRefused(Refused):
     """An erasure the current state does not allow; views answer it with 409 and this message."""
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from storyboard.auth.forms import EmptyForm
+from storyboard import audit
 from storyboard.auth.roles import admin_required
-from storyboard.curation import audit
 from storyboard.extensions import db
+from storyboard.forms import check_one_button
 from storyboard.models import Person, Story
 from storyboard.privacy import erasure
 from storyboard.privacy.export import person_export
@@ -33,8 +33,7 @@ def _person(person_id: int) -> Person:
 def export(person_id: int):
     """Everything about the person as one JSON download."""
     person = _person(person_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_one_button()
     body = json.dumps(person_export(person), ensure_ascii=False, indent=2)
     audit.record(current_user, "person.export", "person", person.id)
     db.session.commit()

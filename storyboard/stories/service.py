@@ -1,21 +1,18 @@
-"""Writing, reading and responding to stories. Status changes live in curation.service."""
+"""Writing, reading and responding to stories. Status changes live in stories.lifecycle."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from storyboard import markdown
-from storyboard.curation import revisions
-from storyboard.curation import service as curation
+from storyboard import markdown, signals
 from storyboard.db_helpers import insert_if_absent
+from storyboard.errors import NotFound, NotPermitted, Refused
 from storyboard.extensions import db
 from storyboard.models import (
     Applause,
-    NotificationKind,
     Person,
     Story,
     StoryReader,
@@ -23,7 +20,7 @@ from storyboard.models import (
     ThankYou,
     Value,
 )
-from storyboard.notifications.service import notify
+from storyboard.stories import lifecycle, revisions
 from storyboard.text import one_line
 
 
@@ -65,17 +62,11 @@ def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit
         )
     )
     story.values = list(db.session.scalars(select(Value).where(Value.id.in_(draft.value_ids))))
-    refresh_search_text(story)
+    story.refresh_search_text()
     revisions.record_revision(story, nominator, before=before)
     if submit:
-        curation.submit(story, nominator)
+        lifecycle.submit(story, nominator)
     return story
-
-
-def refresh_search_text(story: Story) -> None:
-    """Keep the text the full-text index covers in step with the story."""
-    names = " ".join(person.name for person in story.nominees)
-    story.search_text = "\n".join([story.title, names, story.body_md])
 
 
 def can_view(person: Person, story: Story) -> bool:
@@ -96,9 +87,9 @@ def get_story_for(person: Person, story_id: int, *, for_edit: bool = False) -> S
     """Load a story the person may see (404 otherwise) and, for editing, may change (403)."""
     story = db.session.get(Story, story_id)
     if story is None or not can_view(person, story):
-        abort(404)
+        raise NotFound()
     if for_edit and not can_edit(person, story):
-        abort(403, "Only the nominator can edit a draft, and only until it is submitted.")
+        raise NotPermitted("Only the nominator can edit a draft, and only until it is submitted.")
     return story
 
 
@@ -184,7 +175,7 @@ def applaud(story: Story, person: Person) -> bool:
     Not a toggle: fifty quick clicks end at one applause, never at zero.
     """
     if story.status != StoryStatus.PUBLISHED:
-        abort(409, "Only published stories can be applauded.")
+        raise Refused("Only published stories can be applauded.")
     if not insert_if_absent(Applause.__table__, {"story_id": story.id, "person_id": person.id}):
         return False
     _count_applause(story, +1)
@@ -211,14 +202,12 @@ def _count_applause(story: Story, delta: int) -> None:
 
 def add_thank_you(story: Story, author: Person, body_md: str) -> ThankYou:
     if story.status != StoryStatus.PUBLISHED:
-        abort(409, "Thank-you notes can only be added to published stories.")
+        raise Refused("Thank-you notes can only be added to published stories.")
     note = ThankYou(
         story=story, author=author, body_md=body_md, body_html=markdown.render(body_md)
     )
     db.session.add(note)
-    for nominee in story.nominees:
-        if nominee.id != author.id:
-            notify(nominee, NotificationKind.THANK_YOU, f"{author.name} thanked you on “{story.title}”.", story)
+    signals.story_thanked.send(story, author=author)
     return note
 
 

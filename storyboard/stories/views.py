@@ -7,17 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from storyboard.auth.forms import EmptyForm
-from storyboard.curation import pii, revisions
-from storyboard.curation.service import TransitionRefused
-from storyboard.db_helpers import MAX_ID, database_id
+from storyboard import pii
+from storyboard.db_helpers import MAX_ID, database_id, parse_id
 from storyboard.extensions import db
+from storyboard.forms import EmptyForm, check_one_button
 from storyboard.markdown import render
-from storyboard.models import Person, Story, StoryStatus, Value, story_values
+from storyboard.models import Person, Story, StoryRevision, StoryStatus, Value, story_values
 from storyboard.pagination import Page, keyset_paginate, requested_page
-from storyboard.people.service import search_people
-from storyboard.stories import search, service
+from storyboard.stories import lifecycle, revisions, search, service
 from storyboard.stories.forms import NominationForm, ThankYouForm
+from storyboard.stories.nominees import search_people
 
 bp = Blueprint("stories", __name__)
 
@@ -92,9 +91,6 @@ def _edit_story(form: NominationForm, story: Story | None):
     try:
         story = service.save_story(story, current_user, draft, submit=submit)
         db.session.commit()
-    except TransitionRefused as refused:
-        db.session.rollback()
-        abort(409, str(refused))
     except IntegrityError:
         # Two saves of one story at the same moment both claimed the next revision number.
         db.session.rollback()
@@ -151,7 +147,7 @@ def show(story_id: int):
         abort(404)
     first_read = story.is_published and not page.read_before
     # Rendered before the read is recorded: the commit would expire what the page shows.
-    response = _render_story(story, ThankYouForm(), applauded=page.applauded,
+    response = render_story(story, ThankYouForm(), applauded=page.applauded,
                              readers=story.reader_count + first_read)
     if first_read:
         service.record_reader(story, current_user)
@@ -159,7 +155,7 @@ def show(story_id: int):
     return response
 
 
-def _render_story(story: Story, thank_form: ThankYouForm, applauded: bool | None = None,
+def render_story(story: Story, thank_form: ThankYouForm, applauded: bool | None = None,
                   readers: int | None = None):
     return render_template(
         "stories/show.html",
@@ -177,8 +173,7 @@ def _render_story(story: Story, thank_form: ThankYouForm, applauded: bool | None
 def applaud(story_id: int):
     """Applaud a story; doing it again changes nothing."""
     story = service.get_story_for(current_user, story_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_one_button()
     service.applaud(story, current_user)
     db.session.commit()
     return redirect(url_for("stories.show", story_id=story.id, _anchor="applause"))
@@ -188,8 +183,7 @@ def applaud(story_id: int):
 def take_back_applause(story_id: int):
     """Take one's applause back: its own button, so a double click never undoes applause."""
     story = service.get_story_for(current_user, story_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_one_button()
     if service.take_back_applause(story, current_user):
         flash("Your applause is taken back.", "info")
     db.session.commit()
@@ -201,7 +195,7 @@ def thank(story_id: int):
     story = service.get_story_for(current_user, story_id)
     form = ThankYouForm()
     if not form.validate_on_submit():
-        return _render_story(story, form), 400
+        return render_story(story, form), 400
     service.add_thank_you(story, current_user, form.body_md.data)
     db.session.commit()
     flash("Your thank-you note is on the story.", "success")
@@ -241,3 +235,66 @@ def value(slug: str):
     )
     page = feed_page(stories)
     return render_template("stories/value.html", value=shown, page=page)
+
+
+@bp.post("/stories/<int:story_id>/submit")
+def submit(story_id: int):
+    """The nominator submits a draft, or resubmits after HR asked for changes."""
+    story = service.get_story_for(current_user, story_id, for_edit=True)
+    check_one_button()
+    lifecycle.submit(story, current_user)
+    db.session.commit()
+    flash("Thank you! Your story is with HR for review.", "success")
+    return redirect(url_for("stories.show", story_id=story.id))
+
+
+# A story's history: its revisions, and any two compared.
+
+
+def _story_with_history(story_id: int) -> Story:
+    """A story whose history the current person may see; 404 for everyone else."""
+    story = service.get_story_for(current_user, story_id)
+    if not revisions.can_see_history(current_user, story):
+        abort(404)
+    return story
+
+
+@bp.get("/stories/<int:story_id>/revisions")
+def revisions_list(story_id: int):
+    story = _story_with_history(story_id)
+    return render_template(
+        "stories/revisions.html", story=story, revisions=revisions.revisions_of(story)
+    )
+
+
+def _revision_arg(story: Story, name: str) -> StoryRevision:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        abort(400, "Choose two revisions to compare.")
+    number = parse_id(raw)
+    if number is None:
+        abort(400, f"“{raw[:20]}” is not a revision number.")
+    revision = revisions.find_revision(story, number)
+    if revision is None:
+        abort(400, f"This story has no revision {number}.")
+    return revision
+
+
+def _latest_change(story: Story) -> tuple[StoryRevision, StoryRevision]:
+    """With no revisions chosen, the latest save against the one before it."""
+    latest = revisions.revisions_of(story)[:2]
+    if not latest:
+        abort(400, "This story has no revisions to compare yet.")
+    return latest[-1], latest[0]
+
+
+@bp.get("/stories/<int:story_id>/revisions/compare")
+def compare(story_id: int):
+    story = _story_with_history(story_id)
+    if "a" not in request.args and "b" not in request.args:
+        old, new = _latest_change(story)
+    else:
+        old, new = _revision_arg(story, "a"), _revision_arg(story, "b")
+    return render_template(
+        "stories/compare.html", story=story, old=old, new=new, diffs=revisions.compare(old, new)
+    )

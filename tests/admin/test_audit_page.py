@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storyboard import PROJECT_ROOT
+from storyboard import PROJECT_ROOT, audit
 from storyboard.admin import views
 from storyboard.admin.service import Change, diff, readable
-from storyboard.curation import audit
 from storyboard.extensions import db
 from storyboard.models import AuditEntry
 from tests.admin.helpers import text, value_by_slug

@@ -140,3 +140,17 @@ def test_the_queue_pages_oldest_first_and_keeps_filters_and_page_through_its_for
     refused = client.post(action, data={"note": ""})
     assert refused.status_code == 400
     assert "Waiting story 2" in refused.get_data(as_text=True)
+
+
+def test_a_refused_lesson_comes_back_in_the_panel_as_typed(client, ctx, as_role, make_story):
+    story = make_story()
+    as_role("curator")
+    typed = "Own it <until> it’s fixed, " + "and then some " * 14  # 223 characters, one line
+    response = client.post(f"/queue/{story.id}/canon", data={"in_canon": "yes", "lesson": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Keep what to learn under 200 characters." in page and 'id="curator-heading"' in page
+    lesson_input = re.search(r'<input id="canon-lesson"[^>]*>', page)[0]
+    assert 'value="Own it &lt;until&gt; it’s fixed, and then some' in lesson_input
+    db.session.refresh(story)
+    assert (story.in_canon, story.canon_lesson) == (False, None)

@@ -111,10 +111,10 @@ def test_preferences_switch_email_and_in_app_off(client, ctx, make_story, make_p
 
 
 def test_rolled_back_change_sends_nothing(app, ctx, make_story, make_person, smtp_server):
-    from storyboard.curation import service
+    from storyboard.stories import lifecycle
 
     story = make_story(status=StoryStatus.SUBMITTED)
-    service.publish(story, make_person(role="curator"))
+    lifecycle.publish(story, make_person(role="curator"))
     db.session.rollback()
     db.session.commit()
     assert smtp_server.messages == []
@@ -171,20 +171,20 @@ def test_two_curators_at_once_cannot_both_move_a_story(app, ctx, make_story, mak
     """The second curator's session still thinks the story is submitted; its reject is refused."""
     from sqlalchemy.orm import Session
 
-    from storyboard.curation import service
-    from storyboard.curation.service import TransitionRefused
     from storyboard.models import Story
+    from storyboard.stories import lifecycle
+    from storyboard.stories.lifecycle import TransitionRefused
 
     story = make_story(status=StoryStatus.SUBMITTED)
     first, second = make_person(role="curator"), make_person(role="curator")
     with Session(db.engine) as other:
         stale = other.get(Story, story.id)
         stale_curator = other.merge(second)
-        service.publish(story, first)
+        lifecycle.publish(story, first)
         db.session.commit()
         with pytest.raises(TransitionRefused,
                            match=r"^Someone changed this story a moment ago\. Reload the page and try again\.$"):
-            service.reject(stale, stale_curator, "Too late")
+            lifecycle.reject(stale, stale_curator, "Too late")
         other.rollback()
     db.session.refresh(story)
     assert story.status == StoryStatus.PUBLISHED

@@ -9,11 +9,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from storyboard import pii
 from storyboard.clock import utcnow
-from storyboard.curation import pii, service
-from storyboard.curation.service import CurationRefused, TransitionRefused
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Notification, StoryStatus
+from storyboard.stories import lifecycle
+from storyboard.stories.lifecycle import NoteRefused, TransitionRefused
 
 S = StoryStatus
 LONG_AGO = datetime(2025, 3, 14, 9, 30)
@@ -110,11 +111,11 @@ def test_which_moves_need_a_note(ctx, make_story, make_person, source, target, b
     story = make_story(status=source)
     actor = story.nominator if target == S.SUBMITTED else make_person(role="curator")
     if NEEDS_A_NOTE[(source, target)]:
-        with pytest.raises(CurationRefused, match=r"^Write a note so the nominator knows why\.$"):
-            service.transition(story, target, actor, note=blank)
+        with pytest.raises(NoteRefused, match=r"^Write a note so the nominator knows why\.$"):
+            lifecycle.transition(story, target, actor, note=blank)
         assert story.status == source and audit_rows() == []
     else:
-        service.transition(story, target, actor, note=blank)
+        lifecycle.transition(story, target, actor, note=blank)
         assert story.status == target
 
 
@@ -142,16 +143,16 @@ def test_every_move_is_audited_with_who_what_which_story_and_why(ctx, make_story
     story = make_story(status=S.DRAFT)
     author = story.nominator
     ana, ben = make_person(role="curator"), make_person(role="admin")
-    service.submit(story, author)
-    service.request_changes(story, ana, "Say which store.")
+    lifecycle.submit(story, author)
+    lifecycle.request_changes(story, ana, "Say which store.")
     assert story.decision_note == "Say which store."
-    service.publish(other, ben)
-    service.submit(story, author)
+    lifecycle.publish(other, ben)
+    lifecycle.submit(story, author)
     assert story.decision_note is None
-    service.reject(story, ben, "It names the customer.")
-    service.transition(story, S.ARCHIVED, ana)
-    service.transition(other, S.ARCHIVED, ana, note="Out of date.")
-    service.transition(other, S.PUBLISHED, ben)
+    lifecycle.reject(story, ben, "It names the customer.")
+    lifecycle.transition(story, S.ARCHIVED, ana)
+    lifecycle.transition(other, S.ARCHIVED, ana, note="Out of date.")
+    lifecycle.transition(other, S.PUBLISHED, ben)
     db.session.commit()
     assert story.decision_note == "It names the customer."  # archiving keeps why it was turned down
     assert audit_rows() == [
@@ -173,9 +174,9 @@ def test_every_move_is_audited_with_who_what_which_story_and_why(ctx, make_story
 def test_a_refused_move_says_why_and_writes_nothing(ctx, make_story, make_person):
     story = make_story(status=S.REJECTED)
     with pytest.raises(TransitionRefused, match=r"^A rejected story cannot be published\.$"):
-        service.publish(story, make_person(role="curator"))
+        lifecycle.publish(story, make_person(role="curator"))
     with pytest.raises(TransitionRefused, match=r"^Only the person who wrote a story can submit it\.$"):
-        service.submit(make_story(status=S.CHANGES_REQUESTED), make_person(role="curator"))
+        lifecycle.submit(make_story(status=S.CHANGES_REQUESTED), make_person(role="curator"))
     assert audit_rows() == [] and db.session.scalars(select(Notification)).all() == []
 
 
@@ -188,9 +189,9 @@ def test_publishing_a_story_with_personal_data_needs_the_curators_confirmation(c
     story = make_story(status=S.SUBMITTED, body_md=FLAGGED)
     curator = make_person(role="curator")
     with pytest.raises(pii.NeedsConfirmation, match="1 likely personal detail"):
-        service.publish(story, curator)
+        lifecycle.publish(story, curator)
     assert story.status == "submitted" and audit_rows() == []
-    service.publish(story, curator, personal_data_confirmed=True)
+    lifecycle.publish(story, curator, personal_data_confirmed=True)
     assert story.status == "published"
 
 
@@ -198,16 +199,16 @@ def test_restoring_a_story_with_personal_data_asks_too(ctx, make_story, make_per
     story = make_story(status=S.ARCHIVED, body_md=FLAGGED)
     curator = make_person(role="curator")
     with pytest.raises(pii.NeedsConfirmation, match="1 likely personal detail"):
-        service.transition(story, S.PUBLISHED, curator)
-    service.transition(story, S.PUBLISHED, curator, personal_data_confirmed=True)
+        lifecycle.transition(story, S.PUBLISHED, curator)
+    lifecycle.transition(story, S.PUBLISHED, curator, personal_data_confirmed=True)
     assert story.status == "published"
 
 
 def test_only_publishing_asks_about_personal_data(ctx, make_story, make_person):
     curator = make_person(role="curator")
-    service.reject(make_story(status=S.SUBMITTED, body_md=FLAGGED), curator, "It names the customer.")
-    service.request_changes(make_story(status=S.SUBMITTED, body_md=FLAGGED), curator, "Take the number out.")
-    service.transition(make_story(body_md=FLAGGED), S.ARCHIVED, curator)
+    lifecycle.reject(make_story(status=S.SUBMITTED, body_md=FLAGGED), curator, "It names the customer.")
+    lifecycle.request_changes(make_story(status=S.SUBMITTED, body_md=FLAGGED), curator, "Take the number out.")
+    lifecycle.transition(make_story(body_md=FLAGGED), S.ARCHIVED, curator)
     assert [row[1] for row in audit_rows()] == ["story.rejected", "story.changes_requested", "story.archived"]
 
 
@@ -225,7 +226,7 @@ def test_who_is_told_when_a_story_is_published(ctx, make_story, make_person, smt
     story = make_story(nominator=ola, nominees=[lead, ada, ned, lou], status=S.SUBMITTED, title="Saved the launch")
     lou.active = False
     db.session.commit()
-    service.publish(story, make_person(role="curator", email="hr@example.com"))
+    lifecycle.publish(story, make_person(role="curator", email="hr@example.com"))
     db.session.commit()
     about_you = ("Ola Author told a story about you: “Saved the launch”. "
                  "You can keep it out of digests from the story page.")
@@ -261,7 +262,7 @@ def test_who_is_told_on_every_other_move(ctx, make_story, make_person, smtp_serv
     nominee = make_person(manager=make_person())
     story = make_story(status=source, nominees=[nominee], title="Fixed the till")
     actor = story.nominator if target == S.SUBMITTED else make_person(role="curator")
-    service.transition(story, target, actor, note=note)
+    lifecycle.transition(story, target, actor, note=note)
     db.session.commit()
     notified = [(n.person_id, n.kind, n.story_id, n.message) for n in db.session.scalars(select(Notification))]
     assert notified == ([(story.nominator_id, told[0], story.id, told[1])] if told else [])

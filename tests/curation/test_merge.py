@@ -1,4 +1,5 @@
 """Merging two nominations of the same moment."""
+import re
 import threading
 import time
 
@@ -147,3 +148,14 @@ def test_drafts_are_never_merged_either_way(client, ctx, as_role, make_story):
     assert (draft.status, draft.merged_into_id) == ("draft", None)
     assert (published.status, published.merged_into_id) == ("published", None)
     assert f'action="/queue/{draft.id}/merge"' not in client.get(f"/stories/{draft.id}").get_data(as_text=True)
+
+
+def test_a_refused_merge_shows_the_story_again_with_the_number_typed(client, ctx, as_role, make_story):
+    story = make_story()
+    as_role("curator")
+    for typed, status in (("4x2", 400), ("999999", 400), (str(story.id), 409)):
+        response = client.post(f"/queue/{story.id}/merge", data={"into": typed})
+        page = response.get_data(as_text=True)
+        assert response.status_code == status, typed
+        assert 'id="curator-heading"' in page  # the story page with its curator panel, not an error page
+        assert re.search(rf'<input id="merge-into"[^>]*value="{re.escape(typed)}"', page), typed

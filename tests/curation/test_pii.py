@@ -3,7 +3,9 @@ import time
 
 import pytest
 
-from storyboard.curation.pii import (
+from storyboard.extensions import db
+from storyboard.models import Story, StoryStatus
+from storyboard.pii import (
     Finding,
     Kind,
     NeedsConfirmation,
@@ -13,8 +15,6 @@ from storyboard.curation.pii import (
     luhn_valid,
     story_findings,
 )
-from storyboard.extensions import db
-from storyboard.models import Story, StoryStatus
 
 # (text, kind, the part of the text that must be found)
 POSITIVES = [

@@ -19,6 +19,7 @@ from storyboard.models import (
     StoryStatus,
     ThankYou,
 )
+from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
 from tests.privacy.helpers import places_holding, rows_holding, search_index_matches
 
@@ -49,15 +50,15 @@ def story_full_of_secret(ctx, make_story, make_person):
         rule_in_the_way=f"We may not phone {SECRET} back.",
     )
     curator = make_person(role="curator")
-    curation.submit(story, story.nominator)
+    lifecycle.submit(story, story.nominator)
     story_service.save_story(  # a curator edit: audited with the body before and after
         story, curator, draft_of(story, body_md=story.body_md + f"\n\nShe emailed {SECRET} twice."),
         submit=False,
     )
-    curation.request_changes(story, curator, f"Please take {SECRET} out.")
+    lifecycle.request_changes(story, curator, f"Please take {SECRET} out.")
     db.session.commit()
     story_service.save_story(story, story.nominator, draft_of(story), submit=True)
-    curation.publish(story, curator, personal_data_confirmed=True)  # it holds the planted details
+    lifecycle.publish(story, curator, personal_data_confirmed=True)  # it holds the planted details
     curation.set_canon(story, curator, True, f"Answer {SECRET} like a friend.")
     story_service.add_thank_you(story, make_person(), f"Well done with {SECRET}!")
     db.session.commit()
@@ -257,7 +258,7 @@ def test_the_decision_note_the_nominator_reads_is_redacted(
     # Curators quote what they want taken out: then the note is the only place left holding it.
     story = make_story(status=StoryStatus.SUBMITTED, title="Kept the shop open", body_md="She stayed late.")
     curator = make_person(role="curator")
-    getattr(curation, move)(story, curator, "Not with the customer number 07700 900123 in it.")
+    getattr(lifecycle, move)(story, curator, "Not with the customer number 07700 900123 in it.")
     db.session.commit()
 
     login(curator)

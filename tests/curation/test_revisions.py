@@ -7,9 +7,9 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
-from storyboard.curation import revisions
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, StoryRevision, StoryStatus, Value
+from storyboard.stories import revisions
 from storyboard.stories import service as story_service
 
 

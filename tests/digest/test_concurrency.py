@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from storyboard.digest.tick import tick
@@ -24,6 +25,8 @@ from tests.digest.conftest import (
     mail_env,
     recipients,
 )
+
+pytestmark = pytest.mark.slow
 
 
 def test_two_ticks_at_once_send_one_message_per_person(app, ctx, database_url, tmp_path, fresh_story,

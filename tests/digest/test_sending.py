@@ -202,7 +202,7 @@ def test_monthly_readers_get_the_first_issue_of_each_month(app, ctx, make_story,
 
 
 def test_unsubscribing_cancels_pending_deliveries(app, ctx, client, fresh_story, make_person, smtp_server):
-    from storyboard.digest.unsubscribe import unsubscribe_token
+    from storyboard.digest.subscriptions import unsubscribe_token
 
     fresh_story()
     person = make_person(email="busy@example.com")

@@ -14,6 +14,7 @@ from storyboard.digest.issues import cut_issue, issue_content
 from storyboard.digest.sending import (
     Clock,
     Recipient,
+    batches_due,
     check_settings,
     claim_batch,
     due_deliveries,
@@ -21,10 +22,10 @@ from storyboard.digest.sending import (
     renew,
     send_claims,
 )
+from storyboard.digest.subscriptions import unsubscribe_token
 from storyboard.digest.tick import send_issue, tick
 from storyboard.digest.transport import BOUNCE, Outcome
 from storyboard.digest.transport import SENT as SENT_OUTCOME
-from storyboard.digest.unsubscribe import unsubscribe_token
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, Person
 from tests.digest.conftest import CUT, NOW, SENT, active_people, deliveries_by_status, delivery_for, recipients
@@ -41,6 +42,11 @@ class PretendClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def logged(caplog) -> list[str]:
+    """Each message the digest's sending logged, whole."""
+    return [record.getMessage() for record in caplog.records if record.name == "storyboard.digest"]
 
 
 def html_of(message) -> str:
@@ -287,7 +293,7 @@ def test_claims_that_cannot_be_handed_back_return_when_their_lease_ends(app, ctx
     with pytest.raises(RuntimeError, match="the database went away"):
         tick(NOW)
     people = active_people()
-    assert f"Could not hand back {people} digest claims; they return when their lease ends" in caplog.text
+    assert f"Could not hand back {people} digest claims; they return when their lease ends" in logged(caplog)
     monkeypatch.undo()
     assert deliveries_by_status() == {"sending": people}
     tick(NOW + timedelta(minutes=5))  # the lease still holds: nothing is sent again
@@ -295,6 +301,23 @@ def test_claims_that_cannot_be_handed_back_return_when_their_lease_ends(app, ctx
     tick(NOW + timedelta(minutes=11))
     assert deliveries_by_status() == {SENT: people}
     assert len(smtp_server.messages) == people + 1  # the one sent but not recorded went twice
+
+
+def test_batches_due_counts_what_an_issue_still_needs_to_send(app, ctx, fresh_story, many_people):
+    """What the tick enqueues for RQ workers: one job per batch still due, rounded up."""
+    app.config.update(DIGEST_BATCH_SIZE=2, DIGEST_CLAIM_LEASE_SECONDS=600)
+    fresh_story()  # its nominator and nominee, and three more: five readers
+    many_people(3)
+    issue, _ = cut_issue(CUT, NOW)
+    clock = PretendClock(NOW)
+    assert batches_due(issue, clock) == 3  # two, two and one
+    claim_batch(issue.id, clock)
+    assert batches_due(issue, clock) == 2  # three left
+    claim_batch(issue.id, clock)
+    claim_batch(issue.id, clock)
+    assert batches_due(issue, clock) == 0  # all claimed, none sent
+    clock.now = NOW + LEASE + timedelta(seconds=1)
+    assert batches_due(issue, clock) == 3  # every lease ran out: all five are due again
 
 
 def test_batches_are_claimed_and_sent_a_batch_size_at_a_time(app, ctx, fresh_story, many_people, smtp_server):
@@ -318,7 +341,7 @@ def test_one_message_that_cannot_be_built_does_not_stop_the_batch(app, ctx, fres
     assert delivery.last_error.startswith("Could not build the message: ")
     assert after.email in recipients(smtp_server.messages)
     assert report.sent.statuses == {SENT: active_people() - 1, "pending": 1}
-    assert f"Could not build the digest for person {broken.id}" in caplog.text
+    assert f"Could not build the digest for person {broken.id}" in logged(caplog)
 
 
 @pytest.mark.parametrize("code", ["451 4.3.0", "421 4.7.0"])  # a retry, and the whole batch put off
@@ -337,7 +360,7 @@ def test_the_lease_must_be_more_than_16_mail_timeouts(app, ctx, lease, accepted)
     if accepted:
         check_settings()
     else:
-        with pytest.raises(ValueError, match="must be more than 16 times MAIL_TIMEOUT"):
+        with pytest.raises(ValueError, match=r"^DIGEST_CLAIM_LEASE_SECONDS must be more than 16 times MAIL_TIMEOUT\.$"):
             check_settings()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storyboard import create_app, mail
 from storyboard.digest.email import build_digest_content, build_digest_message
 from storyboard.digest.selection import IssueSelection
-from storyboard.digest.unsubscribe import unsubscribe_token
+from storyboard.digest.subscriptions import unsubscribe_token
 from storyboard.extensions import db
 from storyboard.models import Person
 

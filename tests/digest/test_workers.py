@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import redis
 
 from storyboard.clock import utcnow
@@ -24,6 +25,8 @@ from tests.digest.conftest import (
     recipients,
     storyboard_env,
 )
+
+pytestmark = pytest.mark.slow
 
 
 def test_with_redis_tick_enqueues_batches_that_rq_workers_send_once(

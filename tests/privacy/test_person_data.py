@@ -10,9 +10,8 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
+from storyboard import audit
 from storyboard.admin import service as admin_service
-from storyboard.curation import audit
-from storyboard.curation import service as curation
 from storyboard.digest.issues import cut_issue
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
@@ -28,6 +27,7 @@ from storyboard.models import (
     Story,
     StoryReader,
 )
+from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
 from tests.conftest import session_token_for
 from tests.privacy.helpers import (
@@ -44,7 +44,7 @@ PUBLISHED = CUT - timedelta(days=3)
 
 
 def _publish(story, curator) -> None:
-    curation.publish(story, curator, personal_data_confirmed=True)  # some quote the email
+    lifecycle.publish(story, curator, personal_data_confirmed=True)  # some quote the email
     story.published_at = PUBLISHED
     db.session.commit()
 
@@ -69,7 +69,7 @@ def leaver(ctx, make_person, make_story, as_role):
     told = make_story(status="draft", nominator=person, nominees=[colleague], title="Cal kept calm",
                       body_md="Signed, Quentin Zanzibar.")
     for story in (only_about, shared, told):
-        curation.submit(story, story.nominator)
+        lifecycle.submit(story, story.nominator)
         _publish(story, curator)
     story_service.add_thank_you(told, person, "Thanks from Quentin Zanzibar!")
     story_service.add_thank_you(shared, colleague, "Well done, Quentin.")

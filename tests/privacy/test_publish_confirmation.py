@@ -126,13 +126,13 @@ def test_redacting_without_the_box_changes_nothing(client, flagged):
 
 def test_the_service_itself_asks_for_the_confirmation(ctx, make_story, make_person):
     # Views are not the only way to publish: the rule lives where every status change does.
-    from storyboard.curation import service
-    from storyboard.curation.pii import NeedsConfirmation
+    from storyboard.pii import NeedsConfirmation
+    from storyboard.stories import lifecycle
 
     story = make_story(status="submitted", body_md="Call her on 07700 900123 about order #123456.")
     curator = make_person(role="curator")
     with pytest.raises(NeedsConfirmation, match="likely personal details"):
-        service.publish(story, curator)
+        lifecycle.publish(story, curator)
     assert story.status == "submitted"
-    service.publish(story, curator, personal_data_confirmed=True)
+    lifecycle.publish(story, curator, personal_data_confirmed=True)
     assert story.status == "published"

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from storyboard.curation import service as curation
 from storyboard.digest.issues import cut_issue
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
@@ -22,7 +21,8 @@ from storyboard.models import (
     StoryRevision,
     StoryStatus,
 )
-from storyboard.privacy.purge import Purge, purge_json
+from storyboard.purge import Purge, purge_json
+from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
 from tests.privacy.helpers import (
     mail_text,
@@ -54,7 +54,7 @@ def redact(client, story_id: int, text: str):
 
 def test_redacting_the_word_published_leaves_the_statuses_true(client, ctx, make_story, make_person, as_role):
     story = make_story(status=StoryStatus.SUBMITTED, body_md="We published the refund before lunch.")
-    curation.publish(story, make_person(role="curator"))
+    lifecycle.publish(story, make_person(role="curator"))
     db.session.commit()
     as_role("curator")
     assert redact(client, story.id, "published").status_code == 302
@@ -144,8 +144,8 @@ def test_redacted_text_is_nowhere_afterwards_not_even_in_digests_still_to_go(
         title=f"Refunded card {CARD} twice", body_md=f"The customer read out {CARD} on the phone.",
     )
     curator = make_person(role="curator")
-    curation.submit(story, story.nominator)
-    curation.request_changes(story, curator, f"Please take the card number {CARD} out of the story.")
+    lifecycle.submit(story, story.nominator)
+    lifecycle.request_changes(story, curator, f"Please take the card number {CARD} out of the story.")
     db.session.commit()
     title = story.title if left_in_title else "Refunded a card twice"
     story_service.save_story(story, story.nominator, draft_of(

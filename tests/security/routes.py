@@ -177,12 +177,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("people.directory", "GET"): Route("none", everyone(200), query={"q": "Owen", "department": "Support", **PAGE}),
     ("people.lookup", "GET"): Route("none", everyone(200), query={"q": "Owen"}),
     ("people.profile", "GET"): Route("person", everyone(200)),
-    ("digest_archive.archive", "GET"): Route("none", everyone(200), query=PAGE),
-    ("digest_archive.issue", "GET"): Route("none", everyone(200)),
+    ("digest.archive", "GET"): Route("none", everyone(200), query=PAGE),
+    ("digest.issue", "GET"): Route("none", everyone(200)),
     ("notifications.inbox", "GET"): Route("none", everyone(200), query=PAGE),
     ("notifications.mark_read", "POST"): Route("notified", everyone(MOVED), example=Example("owner")),
-    ("notifications.preferences", "GET"): Route("none", everyone(200)),
-    ("notifications.preferences", "POST"): Route(
+    ("preferences.edit", "GET"): Route("none", everyone(200)),
+    ("preferences.edit", "POST"): Route(
         "none", everyone(MOVED), form=PREFERENCES + ("hide_from_digests",),
         example=Example("owner", lambda o, s: {"digest_frequency": "monthly", "thank_you-email": "on"})),
     # Writing stories: the nominator's until submitted, readable by curators.
@@ -195,12 +195,12 @@ ROUTES: dict[tuple[str, str], Route] = {
         form=NOMINATION, example=Example("owner", lambda o, s: nomination(o, s, "save"), "draft")),
     # Curators may edit (so reach the transition) all but drafts and archived stories; only
     # the author submits: the transition refuses them (409).
-    ("resubmit.submit", "POST"): Route("story", signed_in(
+    ("stories.submit", "POST"): Route("story", signed_in(
         by(403, draft=MOVED, changes_requested=MOVED), by(404, published=403), by(409, draft=403, archived=403)), STORY,
         example=Example("owner", variant="draft")),
     ("stories.show", "GET"): Route("story", signed_in(200, UNPUBLISHED_404, 200), STORY),
-    ("history.revisions_list", "GET"): Route("story", signed_in(200, 404, 200), STORY),
-    ("history.compare", "GET"): Route("story", signed_in(200, 404, 200), STORY, query={"a": "1", "b": "2"}),
+    ("stories.revisions_list", "GET"): Route("story", signed_in(200, 404, 200), STORY),
+    ("stories.compare", "GET"): Route("story", signed_in(200, 404, 200), STORY, query={"a": "1", "b": "2"}),
     # Responding to a published story.
     ("stories.applaud", "POST"): Route("story", signed_in(
         by(409, published=MOVED), by(404, published=MOVED), by(409, published=MOVED)), STORY,
@@ -209,7 +209,7 @@ ROUTES: dict[tuple[str, str], Route] = {
                                                   example=Example("other", variant="published")),
     ("stories.thank", "POST"): Route("story", signed_in(400, by(404, published=400), 400), STORY, form=("body_md",),
                                      example=Example("other", lambda o, s: {"body_md": "Thank you!"}, "published")),
-    ("notifications.story_digest_consent", "POST"): Route("story_about", signed_in(
+    ("digest.story_consent", "POST"): Route("story_about", signed_in(
         by(404, published=MOVED), by(404, published=403), 403), ABOUT,
         example=Example("owner", lambda o, s: {"keep_out": "yes"}, "published")),
     # Curators: the queue and the story panel.
@@ -220,20 +220,20 @@ ROUTES: dict[tuple[str, str], Route] = {
         "curator", lambda o, s: {"note": "Not this time."}, "submitted")),
     ("curation.request_changes", "POST"): Route("story", curators(400), STORY, query=QUEUE, example=Example(
         "curator", lambda o, s: {"note": "Say when it happened."}, "submitted")),
-    ("curation_actions.move", "POST"): Route("story", curators(400), STORY, example=Example(
+    ("curation.move", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"to": "archived", "note": "Old news."}, "published")),
-    ("curation_actions.pin", "POST"): Route("story", curators(MOVED), STORY, example=Example(
+    ("curation.pin", "POST"): Route("story", curators(MOVED), STORY, example=Example(
         "curator", lambda o, s: {"pinned": "yes"}, "published")),
-    ("curation_actions.canon", "POST"): Route("story", curators(MOVED), STORY, example=Example(
+    ("curation.canon", "POST"): Route("story", curators(MOVED), STORY, example=Example(
         "curator", lambda o, s: {"in_canon": "yes", "lesson": "Ask before you promise."}, "published")),
-    ("curation_actions.flags", "POST"): Route("story", curators(400), STORY, example=Example(
+    ("curation.flags", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"flag": "legacy", "value": "yes"}, "published")),
-    ("curation_actions.merge", "POST"): Route("story", curators(400), STORY, example=Example(
+    ("curation.merge", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"into": str(o.survivor.id)}, "submitted")),
-    ("history.redact", "POST"): Route("story", curators(400), STORY, example=Example(
+    ("curation.redact", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"text": "rebuilt", "confirm": "y"}, "submitted")),
-    ("digest_archive.next_issue", "GET"): Route("none", curators(200)),
-    ("digest_archive.change_next_issue", "POST"): Route("story", curators(409), STORY, example=Example(
+    ("digest.next_issue", "GET"): Route("none", curators(200)),
+    ("digest.change_next_issue", "POST"): Route("story", curators(409), STORY, example=Example(
         "curator", coming_issue, "published")),
     # Values: curators and admins.
     ("admin.values", "GET"): Route("none", curators(200)),

@@ -21,8 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from storyboard.auth.service import INVITE_SALT, RESET_SALT, make_token
-from storyboard.curation import revisions
-from storyboard.digest.unsubscribe import unsubscribe_token
+from storyboard.digest.subscriptions import unsubscribe_token
 from storyboard.extensions import db
 from storyboard.models import (
     Applause,
@@ -34,6 +33,7 @@ from storyboard.models import (
     StoryStatus,
     Value,
 )
+from storyboard.stories import revisions
 from tests.conftest import session_token_for
 
 PERSONAS = ("anonymous", "owner", "other", "curator", "admin", "deactivated")

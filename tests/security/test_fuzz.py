@@ -49,6 +49,8 @@ from tests.security.scene import PATH_VALUES, PLACEHOLDER, Objects, Scene
 from tests.security.server_errors import ServerErrors, where
 from tests.security.state import stored_garbage
 
+pytestmark = pytest.mark.slow
+
 # Examples per route and database in CI; STORYBOARD_FUZZ_EXAMPLES overrides it (and the long
 # profile's twenty times as many).
 EXAMPLES = int(os.environ.get("STORYBOARD_FUZZ_EXAMPLES", 60))

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storyboard.curation import audit
+from storyboard import audit
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryRevision
 

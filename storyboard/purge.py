@@ -32,7 +32,6 @@ from storyboard.models import (
     StoryRevision,
     ThankYou,
 )
-from storyboard.stories.service import refresh_search_text
 
 # Audit values that record what the system did rather than what someone wrote. A purge leaves
 # them alone whatever it looks for: redacting the word "published" from a story must not turn
@@ -114,7 +113,7 @@ class Place:
 
 def _story_after(story: Story) -> None:
     story.body_html = markdown.render(story.body_md)
-    refresh_search_text(story)
+    story.refresh_search_text()
 
 
 def _thanks_after(note: ThankYou) -> None:
@@ -165,7 +164,7 @@ def _purge_rows(statement: Select, place: Place, purge: Purge, counts: Counter) 
             if place.after is not None:
                 place.after(row)
         elif place is STORIES and purge.holds(row.search_text):
-            refresh_search_text(row)  # only a nominee's name put it there; names follow people
+            row.refresh_search_text()  # only a nominee's name put it there; names follow people
 
 
 def purge_stories(story_ids: Collection[int], purge: Purge) -> Counter:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from storyboard.errors import Refused
 from storyboard.models import Story
 
 
@@ -206,7 +207,7 @@ def story_findings(story: Story) -> list[StoryFinding]:
 CONFIRM_FIELD = "confirm_personal_data"  # the checkbox a curator ticks to publish anyway
 
 
-class NeedsConfirmation(Exception):
+class NeedsConfirmation(Refused):
     """Publishing a story that still has findings needs a ticked box; views answer 409 with it."""
 
 

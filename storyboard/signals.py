@@ -1,0 +1,14 @@
+"""What stories and curation announce. They send; whoever cares listens (notifications today),
+so the features that change a story never need to know who is told about it.
+
+Signals are sent synchronously inside the change's transaction: what a listener adds to the
+session (a notification, an email waiting for the commit) is kept or rolled back with the change.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the story; keyword arguments: actor, before and after (StoryStatus), note (or None).
+story_moved = _signals.signal("story-moved")
+# sender: the story; keyword arguments: author (who wrote the thank-you note).
+story_thanked = _signals.signal("story-thanked")

@@ -438,6 +438,7 @@ def test_reference_definitions_do_not_leak_into_the_next_render():
         ("HTTPS://example.com", True),
         ("mailto:someone@example.com", True),
         ("&#109;&#97;&#105;&#108;&#116;&#111;&#58;a@b.example", True),
+        ("mailto:jo@example.com?subject=Re:%20thanks", True),  # a colon after the scheme's
         ("/stories/1", True),
         ("stories/1", True),
         ("../up", True),

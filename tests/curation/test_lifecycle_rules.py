@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from storyboard import pii
+from storyboard import pii, signals
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Notification, StoryStatus
@@ -287,3 +287,22 @@ def test_the_story_panel_offers_each_status_its_moves(client, ctx, as_role, make
     page = client.get(f"/stories/{story.id}").get_data(as_text=True)
     buttons = re.findall(r'<button type="submit" name="to" value="(\w+)" class="button">([^<]*)</button>', page)
     assert buttons == PANEL_BUTTONS[status]
+
+
+def test_every_move_is_announced_with_who_made_it_and_why(ctx, make_story, make_person):
+    """What listeners (notifications today) hear: the story, who moved it, from where to where,
+    and the note."""
+    heard = []
+
+    def listener(story, **details):
+        heard.append((story.id, details))
+
+    signals.story_moved.connect(listener)
+    try:
+        story = make_story(status=StoryStatus.SUBMITTED)
+        curator = make_person(role="curator")
+        lifecycle.reject(story, curator, "Not this one")
+    finally:
+        signals.story_moved.disconnect(listener)
+    assert heard == [(story.id, {"actor": curator, "before": StoryStatus.SUBMITTED,
+                                 "after": StoryStatus.REJECTED, "note": "Not this one"})]

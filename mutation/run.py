@@ -42,14 +42,14 @@ class Target:
 
 
 TARGETS = (
-    Target("markdown", "storyboard/markdown.py", ("tests/test_markdown.py",)),
+    Target("markdown", "storyboard/markdown.py", ("tests/shared/test_markdown.py",)),
     Target("selection", "storyboard/digest/selection.py", ("tests/digest/test_selection.py",)),
     Target("lifecycle", "storyboard/stories/lifecycle.py",
-           ("tests/curation/test_lifecycle.py", "tests/test_curation.py", "tests/curation/test_lifecycle_rules.py",
+           ("tests/stories/test_lifecycle.py", "tests/curation/test_queue.py", "tests/stories/test_lifecycle_rules.py",
             "tests/curation/test_pins_canon_flags.py", "tests/curation/test_canon_and_consent.py")),
     Target("sending", "storyboard/digest/sending.py",
            ("tests/digest/test_sending.py", "tests/digest/test_sending_claims.py")),
-    Target("pii", "storyboard/pii.py", ("tests/curation/test_pii.py",)),
+    Target("pii", "storyboard/pii.py", ("tests/shared/test_pii.py",)),
 )
 # What the app needs beside its package to run its tests in the scratch copy.
 COPIED = ("storyboard", "tests", "templates", "static", "migrations", "pyproject.toml")

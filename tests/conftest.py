@@ -2,28 +2,22 @@
 a CLI runner, builders for people and stories, sign-in, and a real SMTP server on loopback."""
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
-import socket
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email import message_from_bytes, policy
-from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import g, has_app_context
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from storyboard import create_app
-from storyboard.auth import sessions
 from storyboard.clock import utcnow
 from storyboard.extensions import db, limiter
 from storyboard.models import Person, Story, StoryStatus, Value
 from storyboard.stories import service as story_service
 from storyboard.stories.defaults import ensure_default_values
+from tests.helpers import SMTPRecorder, free_port, sign_in_on
 
 POSTGRES_URL = os.environ.get("STORYBOARD_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -70,7 +64,7 @@ def app(database_url, tmp_path, monkeypatch):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
-        "WTF_CSRF_ENABLED": False,  # tests/test_security.py checks CSRF with it on
+        "WTF_CSRF_ENABLED": False,  # tests/security/ checks CSRF with it on
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "EXTERNAL_URL": "https://storyboard.example.com",
     })
@@ -164,31 +158,12 @@ def make_story(app, make_person):
     return make
 
 
-def session_token_for(app, person: Person, remember: bool = False) -> str:
-    """A new sign-in for `person`, as the sign-in form makes one; returns the session's token."""
-    if has_app_context():
-        token = sessions.start(person, remember=remember)
-        db.session.commit()
-        return token
-    with app.app_context():
-        token = sessions.start(db.session.get(Person, person.id), remember=remember)
-        db.session.commit()
-        return token
-
-
 @pytest.fixture
 def login(app, client):
     """Sign a person in on the test client (the sign-in form itself is tested separately)."""
 
     def sign_in(person: Person) -> Person:
-        token = session_token_for(app, person)
-        with client.session_transaction() as session:
-            session["_user_id"] = token
-            session["_fresh"] = True
-        # Requests made inside the `ctx` fixture share its `g`, where Flask-Login caches the user.
-        if has_app_context():
-            g.pop("_login_user", None)
-        return person
+        return sign_in_on(client, person)
 
     return sign_in
 
@@ -228,63 +203,6 @@ def redis_url():
     return REDIS_URL
 
 
-def free_port() -> int:
-    # aiosmtpd 1.4.6 fails with port=0, so reserve a port first and hand it over.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class SMTPRecorder:
-    """Keeps every message a real aiosmtpd server accepted, and the connections it saw.
-
-    `replies` makes the server refuse chosen recipients, e.g. {"a@x.com": "550 5.1.1 No such
-    user"}; `on_message` runs (in the server's thread) for each message before it is accepted;
-    while `hold` returns true the server waits before accepting, still serving other clients.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 0
-    messages: list[Message] = field(default_factory=list)
-    replies: dict[str, str] = field(default_factory=dict)
-    mail_from_reply: str | None = None  # e.g. "553 5.7.1 Sender not allowed" for every message
-    peers: set = field(default_factory=set)
-    on_message: object = None
-    hold: object = None
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.mail_from_reply:
-            return self.mail_from_reply
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        self.peers.add(session.peer)
-        reply = self.replies.get(address.lower())
-        if reply:
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        raw = envelope.original_content or envelope.content
-        message = message_from_bytes(raw, policy=policy.default)
-        deadline = asyncio.get_running_loop().time() + 20
-        while self.hold and self.hold() and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.01)
-        self.messages.append(message)
-        if self.on_message:
-            self.on_message(message)
-        return "250 Message accepted for delivery"
-
-    @property
-    def sessions(self) -> int:
-        """How many SMTP connections delivered at least one recipient."""
-        return len(self.peers)
-
-
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server on loopback, with the app configured to send through it."""
@@ -294,3 +212,35 @@ def smtp_server(app):
     app.config.update(MAIL_SERVER=recorder.host, MAIL_PORT=recorder.port)
     yield recorder
     controller.stop()
+
+
+# CSRF, with protection switched on as in production.
+
+
+@pytest.fixture
+def csrf_app(app, database_url, tmp_path):
+    """Like conftest's `app` but with CSRF protection on. It shares the database, which the `app`
+    fixture has just emptied and seeded, so the builder fixtures work inside `csrf_ctx`."""
+    app_with_csrf = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": True,
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "EXTERNAL_URL": "https://storyboard.example.com",
+    })
+    yield app_with_csrf
+    with app_with_csrf.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_ctx(csrf_app):
+    with csrf_app.app_context():
+        yield
+
+
+@pytest.fixture
+def csrf_client(csrf_app):
+    return csrf_app.test_client()

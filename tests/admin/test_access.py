@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Person, Value
-from tests.admin.helpers import value_by_slug
+from tests.helpers import value_by_slug
 
 # The least role each endpoint needs: curators manage values; only admins manage people and
 # read the audit log.

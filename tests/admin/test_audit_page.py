@@ -12,7 +12,7 @@ from storyboard.admin import views
 from storyboard.admin.service import Change, diff, readable
 from storyboard.extensions import db
 from storyboard.models import AuditEntry
-from tests.admin.helpers import text, value_by_slug
+from tests.helpers import text, value_by_slug
 
 
 def entry(actor, action, entity_type="story", entity_id=1, when=None, before=None, after=None, note=None):

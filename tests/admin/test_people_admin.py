@@ -12,8 +12,7 @@ from sqlalchemy import text as text_sql
 from storyboard.admin import service
 from storyboard.extensions import db
 from storyboard.models import Person
-from tests.admin.helpers import audit_entries, text
-from tests.conftest import free_port, session_token_for
+from tests.helpers import audit_entries, free_port, session_token_for, text
 
 PASSWORD = "correct horse battery"
 LAST_ADMIN = "is the last active admin, so they cannot be {}. Make someone else an admin first."

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from storyboard.admin import service
 from storyboard.extensions import db
 from storyboard.models import StoryStatus, Value
-from tests.admin.helpers import (
+from tests.helpers import (
     audit_entries,
     input_values,
     row,

@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 CHROMIUM = os.environ.get("STORYBOARD_CHROMIUM", "/usr/bin/chromium")
 # Chromium's own background services try to reach the internet, which this machine refuses.

@@ -1,6 +1,6 @@
 """Redaction: the marked text leaves the story and every record kept about it.
 
-The central test scans every column of every table in `db.metadata` (tests/privacy/helpers.py),
+The central test scans every column of every table in `db.metadata` (tests/helpers.py),
 so a table added later is searched too without touching this file.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from storyboard.models import (
 )
 from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
-from tests.privacy.helpers import places_holding, rows_holding, search_index_matches
+from tests.helpers import places_holding, rows_holding, search_index_matches
 
 SECRET = "zanzibar.quux@example.org"
 

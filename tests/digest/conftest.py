@@ -2,20 +2,14 @@
 recipients at once."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from storyboard.extensions import db
-from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, Person
-
-# Monday 30 November 2026, 07:00 in London (GMT), the default cut.
-CUT = datetime(2026, 11, 30, 7, 0)
-NOW = CUT + timedelta(minutes=5)
+from storyboard.models import Person
+from tests.helpers import CUT
 
 
 @pytest.fixture
@@ -46,52 +40,3 @@ def many_people(app):
         return list(db.session.scalars(select(Person.id).where(Person.email.like(f"{prefix}%"))))
 
     return make
-
-
-def deliveries_by_status() -> dict[str, int]:
-    db.session.expire_all()
-    rows = db.session.execute(select(DigestDelivery.status, func.count()).group_by(DigestDelivery.status))
-    return dict(rows.all())
-
-
-def delivery_for(email: str) -> DigestDelivery:
-    db.session.expire_all()
-    return db.session.scalar(select(DigestDelivery).join(Person).where(Person.email == email))
-
-
-def issue_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(DigestIssue))
-
-
-def recipients(messages) -> list[str]:
-    return [message["To"] for message in messages]
-
-
-def active_people() -> int:
-    return db.session.scalar(select(func.count()).select_from(Person).where(Person.active.is_(True)))
-
-
-SENT = DeliveryStatus.SENT.value
-
-
-def storyboard_env(database_url: str, tmp_path) -> dict[str, str]:
-    """The environment of a separate Storyboard process on the test database."""
-    return os.environ | {
-        "STORYBOARD_SQLALCHEMY_DATABASE_URI": database_url,
-        "STORYBOARD_SECRET_KEY": "test-secret-key",
-        "STORYBOARD_EXTERNAL_URL": "https://storyboard.example.com",
-        "STORYBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-
-
-def flask_command(database_url: str, tmp_path, *args: str, extra_env: dict | None = None,
-                  **popen) -> subprocess.Popen:
-    """`flask --app storyboard ...` in a separate process, on the test database."""
-    env = storyboard_env(database_url, tmp_path) | (extra_env or {})
-    flask = [sys.executable, "-m", "flask", "--app", "storyboard", *args]
-    return subprocess.Popen(flask, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
-
-
-def mail_env(smtp_server, **settings) -> dict[str, str]:
-    env = {"STORYBOARD_MAIL_SERVER": smtp_server.host, "STORYBOARD_MAIL_PORT": str(smtp_server.port)}
-    return env | {f"STORYBOARD_{name}": str(value) for name, value in settings.items()}

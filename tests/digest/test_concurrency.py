@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus
-from tests.digest.conftest import (
+from tests.helpers import (
     NOW,
     SENT,
     active_people,

@@ -10,7 +10,7 @@ from storyboard.digest.sending import retry_delay
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, DigestIssueStory, Person, Story
-from tests.digest.conftest import (
+from tests.helpers import (
     CUT,
     NOW,
     SENT,
@@ -306,7 +306,7 @@ def test_a_refused_sender_is_not_the_recipients_bounce(app, ctx, fresh_story, ma
 
 def test_an_unreachable_server_defers_the_batch_without_using_up_attempts(app, ctx, fresh_story, make_person,
                                                                            smtp_server):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     fresh_story()
     make_person(email="waiting@example.com")

@@ -28,7 +28,7 @@ from storyboard.digest.transport import BOUNCE, Outcome
 from storyboard.digest.transport import SENT as SENT_OUTCOME
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, Person
-from tests.digest.conftest import CUT, NOW, SENT, active_people, deliveries_by_status, delivery_for, recipients
+from tests.helpers import CUT, NOW, SENT, active_people, deliveries_by_status, delivery_for, recipients
 
 CANCELLED = DeliveryStatus.CANCELLED.value
 LEASE = timedelta(minutes=10)  # DIGEST_CLAIM_LEASE_SECONDS, set in the tests that rely on it

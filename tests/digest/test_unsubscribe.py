@@ -71,7 +71,7 @@ def test_one_click_works_with_csrf_protection_on(app, database_url, tmp_path, ct
 
 
 def test_the_page_form_with_its_csrf_token_chooses_monthly(app, database_url, tmp_path, ctx, make_person):
-    from tests.test_security import csrf_token_in
+    from tests.helpers import csrf_token_in
 
     person = make_person()
     path = path_for(person)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, DigestIssue, Story
-from tests.digest.conftest import CUT, NOW
+from tests.helpers import CUT, NOW
 
 BEFORE_CUT = CUT - timedelta(hours=12)  # Sunday evening: the preview shows the 30 November issue
 

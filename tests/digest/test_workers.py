@@ -15,7 +15,7 @@ import redis
 
 from storyboard.clock import utcnow
 from storyboard.digest.tick import tick
-from tests.digest.conftest import (
+from tests.helpers import (
     NOW,
     SENT,
     active_people,

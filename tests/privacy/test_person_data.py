@@ -29,11 +29,11 @@ from storyboard.models import (
 )
 from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
-from tests.conftest import session_token_for
-from tests.privacy.helpers import (
+from tests.helpers import (
     mail_text,
     places_holding,
     search_index_matches,
+    session_token_for,
     status_trail,
 )
 

@@ -9,7 +9,7 @@ import pytest
 
 from storyboard.extensions import db
 from storyboard.models import StoryStatus
-from tests.admin.helpers import input_values
+from tests.helpers import input_values
 
 PHONE = "07700 900123"
 ASK = ("This story still has 1 likely personal detail of customers. Redact them first, or tick the "

@@ -24,7 +24,7 @@ from storyboard.models import (
 from storyboard.purge import Purge, purge_json
 from storyboard.stories import lifecycle
 from storyboard.stories import service as story_service
-from tests.privacy.helpers import (
+from tests.helpers import (
     mail_text,
     places_holding,
     search_index_matches,

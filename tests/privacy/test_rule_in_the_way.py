@@ -11,7 +11,7 @@ import pytest
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
 from storyboard.models import Value
-from tests.privacy.helpers import mail_text
+from tests.helpers import mail_text
 
 RULE = "The refund form needs a manager's signature, so she drove to Quixotica."
 WORD = "Quixotica"  # only in the rule

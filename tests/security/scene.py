@@ -34,7 +34,7 @@ from storyboard.models import (
     Value,
 )
 from storyboard.stories import revisions
-from tests.conftest import session_token_for
+from tests.helpers import session_token_for
 
 PERSONAS = ("anonymous", "owner", "other", "curator", "admin", "deactivated")
 STATUSES = tuple(status.value for status in StoryStatus)

@@ -7,7 +7,7 @@ import pytest
 
 from storyboard.auth.service import authenticate
 from storyboard.extensions import db
-from tests.test_auth import link_in
+from tests.helpers import link_in
 
 PASSWORD = "correct horse battery"
 

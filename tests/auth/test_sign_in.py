@@ -1,5 +1,4 @@
 """Signing in and out, invitations and password resets, over a real SMTP server."""
-import re
 import time
 
 import pytest
@@ -7,6 +6,7 @@ from sqlalchemy import select
 
 from storyboard.extensions import db
 from storyboard.models import Person
+from tests.helpers import link_in
 
 PASSWORD = "correct horse battery"
 
@@ -146,14 +146,6 @@ def test_logout_is_a_post_and_signs_out(client, member):
     response = client.post("/auth/logout")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
-
-
-def link_in(message) -> str:
-    part = message.get_payload(0) if message.is_multipart() else message
-    body = part.get_payload(decode=True).decode()
-    match = re.search(r"https://storyboard\.example\.com(/auth/\S+)", body)
-    assert match, body
-    return match.group(1)
 
 
 def test_admin_invites_and_the_link_sets_a_password_once(client, ctx, as_role, smtp_server):
@@ -300,7 +292,7 @@ def test_without_a_mail_server_messages_land_in_the_outbox(app, client, ctx, as_
 
 
 def test_invitation_mail_failure_keeps_the_account_and_says_so(client, app, ctx, as_role):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
     as_role("admin")

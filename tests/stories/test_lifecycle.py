@@ -7,7 +7,7 @@ from storyboard.extensions import db
 from storyboard.models import AuditEntry, Notification, StoryStatus
 
 S = StoryStatus
-# The moves a curator makes, written out (tests/test_curation.py holds the whole table).
+# The moves a curator makes, written out (tests/curation/test_queue.py holds the whole table).
 CURATOR_MOVES = {
     (S.SUBMITTED, S.PUBLISHED), (S.SUBMITTED, S.REJECTED), (S.SUBMITTED, S.CHANGES_REQUESTED),
     (S.PUBLISHED, S.ARCHIVED), (S.REJECTED, S.ARCHIVED), (S.ARCHIVED, S.PUBLISHED),
@@ -121,7 +121,7 @@ def test_rolled_back_change_sends_nothing(app, ctx, make_story, make_person, smt
 
 
 def test_mail_outage_does_not_break_publishing(client, app, ctx, as_role, make_story):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)  # nobody listens
     story = make_story(status=StoryStatus.SUBMITTED)

@@ -27,7 +27,7 @@ from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import save_settings
 from storyboard.stories import lifecycle
 from storyboard.stories.search import search_published
-from tests.digest.conftest import CUT, NOW, flask_command
+from tests.helpers import CUT, NOW, flask_command
 
 KEPT_TITLE = "Rowed the lighthouse keeper's parcel across the bay"
 

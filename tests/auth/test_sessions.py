@@ -15,8 +15,7 @@ from sqlalchemy import create_engine, select, text, update
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import Person, SignIn
-from tests.conftest import session_token_for
-from tests.test_security import csrf_app, csrf_client, csrf_token_in  # noqa: F401 - fixtures
+from tests.helpers import csrf_token_in, session_token_for
 
 PASSWORD = "correct horse battery"
 

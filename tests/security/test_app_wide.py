@@ -12,15 +12,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask, g, has_app_context
+from flask import Flask
 from sqlalchemy import func, select
 
-from storyboard import PROJECT_ROOT, create_app
+from storyboard import PROJECT_ROOT
 from storyboard.auth.service import safe_next
 from storyboard.auth.views import PUBLIC_ENDPOINTS
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value
-from tests.conftest import session_token_for
+from tests.helpers import csrf_token_in, sign_in_on
 
 PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
@@ -101,24 +101,6 @@ def is_login_redirect(response, path: str) -> bool:
     return location.path == "/auth/login" and parse_qs(location.query).get("next") == [path]
 
 
-class _InputValues(HTMLParser):
-    def __init__(self, name: str):
-        super().__init__()
-        self.name, self.values = name, []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "input" and attributes.get("name") == self.name:
-            self.values.append(attributes.get("value"))
-
-
-def csrf_token_in(html: str) -> str:
-    parser = _InputValues("csrf_token")
-    parser.feed(html)
-    assert parser.values and parser.values[0], "no csrf_token input on the page"
-    return parser.values[0]
-
-
 # Signing in everywhere.
 
 
@@ -167,50 +149,12 @@ def test_every_private_post_redirects_anonymous_people_and_changes_nothing(
 # CSRF, with protection switched on as in production.
 
 
-@pytest.fixture
-def csrf_app(app, database_url, tmp_path):
-    """Like conftest's `app` but with CSRF protection on. It shares the database, which the `app`
-    fixture has just emptied and seeded, so the builder fixtures work inside `csrf_ctx`."""
-    app_with_csrf = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "WTF_CSRF_ENABLED": True,
-        "OUTBOX_DIR": str(tmp_path / "outbox"),
-        "EXTERNAL_URL": "https://storyboard.example.com",
-    })
-    yield app_with_csrf
-    with app_with_csrf.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def csrf_ctx(csrf_app):
-    with csrf_app.app_context():
-        yield
-
-
-@pytest.fixture
-def csrf_client(csrf_app):
-    return csrf_app.test_client()
-
-
-def sign_in_csrf(csrf_client, person: Person) -> Person:
-    with csrf_client.session_transaction() as session:
-        session["_user_id"] = session_token_for(csrf_client.application, person)
-        session["_fresh"] = True
-    if has_app_context():
-        g.pop("_login_user", None)  # requests inside `csrf_ctx` share its `g`
-    return person
-
-
 def test_every_post_without_a_token_is_refused_and_changes_nothing(
     csrf_app, csrf_client, csrf_ctx, make_story, make_person
 ):
     published = make_story(status=StoryStatus.PUBLISHED)
     submitted = make_story(status=StoryStatus.SUBMITTED)
-    sign_in_csrf(csrf_client, make_person(role="admin"))
+    sign_in_on(csrf_client, make_person(role="admin"))
     data = form_data(make_person(), db.session.scalars(select(Value)).first())
     before = database_state()
     for rule in routes(csrf_app, "POST"):
@@ -227,7 +171,7 @@ def test_every_post_without_a_token_is_refused_and_changes_nothing(
 
 def test_a_wrong_token_is_refused_too(csrf_client, csrf_ctx, make_story, make_person):
     story = make_story(status=StoryStatus.PUBLISHED)
-    sign_in_csrf(csrf_client, make_person())
+    sign_in_on(csrf_client, make_person())
     response = csrf_client.post(f"/stories/{story.id}/applause", data={"csrf_token": "forged"})
     assert response.status_code == 400
     assert CSRF_MESSAGE in response.get_data(as_text=True)
@@ -235,7 +179,7 @@ def test_a_wrong_token_is_refused_too(csrf_client, csrf_ctx, make_story, make_pe
 
 
 def test_logout_with_the_pages_token_works(csrf_client, csrf_ctx, make_person):
-    sign_in_csrf(csrf_client, make_person())
+    sign_in_on(csrf_client, make_person())
     token = csrf_token_in(csrf_client.get("/").get_data(as_text=True))
     response = csrf_client.post("/auth/logout", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
@@ -244,7 +188,7 @@ def test_logout_with_the_pages_token_works(csrf_client, csrf_ctx, make_person):
 
 def test_applause_with_the_pages_token_works(csrf_client, csrf_ctx, make_story, make_person):
     story = make_story(status=StoryStatus.PUBLISHED)
-    sign_in_csrf(csrf_client, make_person())
+    sign_in_on(csrf_client, make_person())
     token = csrf_token_in(csrf_client.get(f"/stories/{story.id}").get_data(as_text=True))
     response = csrf_client.post(f"/stories/{story.id}/applause", data={"csrf_token": token})
     assert response.status_code == 302

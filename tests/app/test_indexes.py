@@ -72,7 +72,7 @@ def test_every_query_of_a_page_uses_an_index(app, client, world, make_person, ma
 
 
 def test_the_digest_cut_and_send_use_indexes(app, client, world, make_person, make_story, smtp_server):
-    from tests.digest.conftest import NOW
+    from tests.helpers import NOW
 
     grow(world, make_person, make_story)
     statements = captured(lambda: next_issue_preview(NOW)) + captured(lambda: tick(NOW))

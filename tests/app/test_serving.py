@@ -19,8 +19,7 @@ from sqlalchemy import text
 
 from storyboard import PROJECT_ROOT
 from storyboard.extensions import db
-from tests.conftest import free_port
-from tests.digest.conftest import storyboard_env
+from tests.helpers import free_port, storyboard_env
 
 pytestmark = pytest.mark.slow
 

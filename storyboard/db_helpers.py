@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import ColumnElement, Table, func, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storyboard.extensions import db
@@ -89,6 +89,8 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern (ESCAPE '\\') for values that contain `text` anywhere."""
-    return f"%{escape_like(text)}%"
+def any_contains(text: str, *columns) -> ColumnElement[bool]:
+    """True where any of `columns` contains `text`, ignoring case; the %, _ and backslashes
+    people type match themselves (a search for "100%" is not a search for everything)."""
+    pattern = f"%{escape_like(text.lower())}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))

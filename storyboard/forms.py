@@ -2,6 +2,7 @@
 from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, widgets
+from wtforms.validators import DataRequired, Email, Length
 
 from storyboard.text import one_line
 
@@ -11,6 +12,19 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def required_text(missing: str, *, at_most: int, too_long: str | None = None) -> list:
+    """Validators of text people must give, at most `at_most` characters long; each message
+    says what to do (`too_long` left out: WTForms' own, for fields nobody fills that far)."""
+    return [DataRequired(missing), Length(max=at_most, message=too_long)]
+
+
+def email_address(missing: str = "Enter your email address.") -> list:
+    """Validators of an email address: given, shaped like one (no DNS lookup: an intranet's
+    addresses need not resolve from here), and within the 254 characters SMTP allows."""
+    return [DataRequired(missing), Email("Enter a valid email address.", check_deliverability=False),
+            Length(max=254)]
 
 
 def strip_text(value: str | None) -> str:

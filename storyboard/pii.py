@@ -7,7 +7,6 @@ curation.redaction; publishing a story with findings asks for a confirmation (se
 """
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 
@@ -15,22 +14,14 @@ from markupsafe import Markup
 
 from storyboard.errors import Refused
 from storyboard.models import Story
+from storyboard.models.base import LabelledEnum
 
 
-class Kind(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    CARD = "card"
-    ORDER = "order"
-
-    @property
-    def label(self) -> str:
-        return {
-            "email": "email address",
-            "phone": "phone number",
-            "card": "card number",
-            "order": "order number",
-        }[self.value]
+class Kind(LabelledEnum):
+    EMAIL = "email", "email address"
+    PHONE = "phone", "phone number"
+    CARD = "card", "card number"
+    ORDER = "order", "order number"
 
 
 @dataclass(frozen=True)

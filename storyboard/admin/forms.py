@@ -5,12 +5,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, Length, ValidationError
 from wtforms.widgets import DateInput
 
 from storyboard.admin import service
 from storyboard.auth.roles import ROLE_CHOICES, ROLES
-from storyboard.forms import single_line, strip_text
+from storyboard.forms import required_text, single_line, strip_text
 from storyboard.models import Value
 
 NAME_MAX = 80  # Value.name's column
@@ -34,7 +34,7 @@ class ValueForm(FlaskForm):
     name = StringField(
         "Name",
         filters=[single_line],
-        validators=[DataRequired(NAME_EMPTY), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
+        validators=required_text(NAME_EMPTY, at_most=NAME_MAX, too_long=NAME_TOO_LONG),
     )
     description = TextAreaField(
         "What it looks like",
@@ -61,17 +61,23 @@ class RoleForm(FlaskForm):
     )
 
 
-class PeopleFilterForm(FlaskForm):
-    """The filters above the people list, read from the query string."""
+class QueryForm(FlaskForm):
+    """Filters above a list, read from the query string: a GET search changes nothing, so it
+    carries no CSRF token and its links can be shared."""
 
     class Meta:
-        csrf = False  # a GET search changes nothing
+        csrf = False
 
-    q = StringField(
-        "Name or email",
-        filters=[strip_text],
-        validators=[Length(max=100, message="Search with at most 100 characters.")],
-    )
+
+def filter_text(label: str, at_most: int, too_long: str) -> StringField:
+    """A free-text filter: trimmed, and refused with `too_long` past `at_most` characters."""
+    return StringField(label, filters=[strip_text], validators=[Length(max=at_most, message=too_long)])
+
+
+class PeopleFilterForm(QueryForm):
+    """The filters above the people list."""
+
+    q = filter_text("Name or email", 100, "Search with at most 100 characters.")
     role = SelectField(
         "Role",
         choices=[SelectChoice("", "Any role"), *ROLE_CHOICES],
@@ -101,27 +107,12 @@ def _parse_date(field) -> date | None:
         raise ValidationError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
 
 
-class AuditFilterForm(FlaskForm):
-    """The filters above the audit log, read from the query string."""
+class AuditFilterForm(QueryForm):
+    """The filters above the audit log."""
 
-    class Meta:
-        csrf = False
-
-    action = StringField(
-        "Action",
-        filters=[strip_text],
-        validators=[Length(max=40, message="An action has at most 40 characters.")],
-    )
-    actor = StringField(
-        "Done by (email)",
-        filters=[strip_text],
-        validators=[Length(max=254, message="An email address has at most 254 characters.")],
-    )
-    entity_type = StringField(
-        "Record type",
-        filters=[strip_text],
-        validators=[Length(max=20, message="A record type has at most 20 characters.")],
-    )
+    action = filter_text("Action", 40, "An action has at most 40 characters.")
+    actor = filter_text("Done by (email)", 254, "An email address has at most 254 characters.")
+    entity_type = filter_text("Record type", 20, "A record type has at most 20 characters.")
     entity_id = StringField("Record number", filters=[strip_text])
     since = StringField("From", filters=[strip_text], widget=DateInput())
     until = StringField("To", filters=[strip_text], widget=DateInput())

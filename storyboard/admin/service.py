@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from storyboard import audit
 from storyboard.auth import sessions
 from storyboard.auth.roles import keep_an_admin
-from storyboard.db_helpers import contains_pattern
+from storyboard.db_helpers import any_contains
 from storyboard.errors import Refused
 from storyboard.extensions import db
 from storyboard.models import (
@@ -165,13 +165,7 @@ def people_statement(query: str = "", role: str = "", status: str = "") -> Selec
     """Everyone, by name, filtered by name or email, role, and active or inactive."""
     statement = select(Person).order_by(Person.name, Person.id)
     if query:
-        pattern = contains_pattern(query.lower())
-        statement = statement.where(
-            or_(
-                func.lower(Person.name).like(pattern, escape="\\"),
-                func.lower(Person.email).like(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(any_contains(query, Person.name, Person.email))
     if role:
         statement = statement.where(Person.role == role)
     if status == "active":
@@ -239,8 +233,7 @@ def audit_statement(filters: AuditFilters) -> Select:
     if filters.action:
         statement = statement.where(AuditEntry.action == filters.action)
     if filters.actor:
-        pattern = contains_pattern(filters.actor.lower())
-        actors = select(Person.id).where(func.lower(Person.email).like(pattern, escape="\\"))
+        actors = select(Person.id).where(any_contains(filters.actor, Person.email))
         statement = statement.where(AuditEntry.actor_id.in_(actors))
     if filters.entity_type:
         statement = statement.where(AuditEntry.entity_type == filters.entity_type)

@@ -105,7 +105,10 @@ def edit_value(value_id: int):
     return redirect(url_for("admin.values"))
 
 
-def _move(value_id: int, offset: int):
+@bp.post("/values/<int:value_id>/move-up", endpoint="move_value_up", defaults={"offset": -1})
+@bp.post("/values/<int:value_id>/move-down", endpoint="move_value_down", defaults={"offset": +1})
+@curator_required
+def move_value(value_id: int, offset: int):
     value = _value(value_id)
     check_one_button()
     neighbour = service.move_value(current_user, value, offset)
@@ -115,39 +118,22 @@ def _move(value_id: int, offset: int):
     return redirect(url_for("admin.values", _anchor=f"value-{value.id}"))
 
 
-@bp.post("/values/<int:value_id>/move-up")
+@bp.post("/values/<int:value_id>/retire", endpoint="retire_value", defaults={"retired": True})
+@bp.post("/values/<int:value_id>/restore", endpoint="restore_value", defaults={"retired": False})
 @curator_required
-def move_value_up(value_id: int):
-    return _move(value_id, -1)
-
-
-@bp.post("/values/<int:value_id>/move-down")
-@curator_required
-def move_value_down(value_id: int):
-    return _move(value_id, +1)
-
-
-@bp.post("/values/<int:value_id>/retire")
-@curator_required
-def retire_value(value_id: int):
-    return _change_value(value_id, service.retire_value, "Retired “{}”. Stories that show it keep it.")
-
-
-@bp.post("/values/<int:value_id>/restore")
-@curator_required
-def restore_value(value_id: int):
-    return _change_value(
-        value_id, service.restore_value, "Restored “{}”. It is offered on the nomination form again."
-    )
-
-
-def _change_value(value_id: int, change, done: str):
-    """A one-button change to a value: make it, commit, say so; 409 if the service refuses."""
+def set_value_retired(value_id: int, retired: bool):
+    """Retire a value (stories keep it, the nomination form stops offering it) or bring it back;
+    a 409 when it already is."""
     value = _value(value_id)
     check_one_button()
-    change(current_user, value)
+    if retired:
+        service.retire_value(current_user, value)
+        done = f"Retired “{value.name}”. Stories that show it keep it."
+    else:
+        service.restore_value(current_user, value)
+        done = f"Restored “{value.name}”. It is offered on the nomination form again."
     db.session.commit()
-    flash(done.format(value.name), "success")
+    flash(done, "success")
     return redirect(url_for("admin.values"))
 
 
@@ -211,39 +197,33 @@ def change_role(person_id: int):
     return redirect(url_for("admin.person", person_id=person.id))
 
 
-@bp.post("/people/<int:person_id>/deactivate")
+@bp.post("/people/<int:person_id>/deactivate", endpoint="deactivate", defaults={"active": False})
+@bp.post("/people/<int:person_id>/reactivate", endpoint="reactivate", defaults={"active": True})
 @admin_required
-def deactivate(person_id: int):
-    return _change_person(person_id, service.deactivate, "Deactivated {name}. They can no longer sign in.")
-
-
-@bp.post("/people/<int:person_id>/reactivate")
-@admin_required
-def reactivate(person_id: int):
-    return _change_person(
-        person_id, service.reactivate, "Reactivated {name}. They can sign in again as {role}."
-    )
-
-
-def _change_person(person_id: int, change, done: str):
-    """A one-button change to a person; refused ones show their page again with the reason."""
+def set_active(person_id: int, active: bool):
+    """Deactivate or reactivate someone; refused ones show their page again with the reason."""
     person = _person(person_id)
     check_one_button()
+    change = service.reactivate if active else service.deactivate
     try:
         change(current_user, person)
     except service.Refused as refused:
         db.session.rollback()
         return _render_person(_person(person_id), problem=str(refused)), 409
     db.session.commit()
-    flash(done.format(name=person.name, role=person.role), "success")
+    if active:
+        flash(f"Reactivated {person.name}. They can sign in again as {person.role}.", "success")
+    else:
+        flash(f"Deactivated {person.name}. They can no longer sign in.", "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
 
 @bp.post("/people/<int:person_id>/resend-invitation")
 @admin_required
 def resend_invitation(person_id: int):
-    person = _person(person_id)
+    """A new invitation link for someone who has not set a password yet."""
     check_one_button()
+    person = _person(person_id)
     try:
         invitations.record_resent_invitation(current_user, person)
     except service.Refused as refused:

@@ -4,8 +4,10 @@ import re
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 from zxcvbn import zxcvbn
+
+from storyboard.forms import email_address, required_text
 
 # Long enough for any passphrase; longer input would only make the strength check slow.
 PASSWORD_MAX_LENGTH = 128
@@ -15,7 +17,7 @@ ZXCVBN_MAX_LENGTH = 72
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    email = EmailField("Email", validators=required_text("Enter your email address.", at_most=254))
     # No maximum here: passwords set before there was one must still work.
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in")
@@ -86,7 +88,7 @@ class ChangePasswordForm(SetPasswordForm):
 
     current = PasswordField(
         "Current password",
-        validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX_LENGTH)],
+        validators=required_text("Enter your current password.", at_most=PASSWORD_MAX_LENGTH),
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Change password")
@@ -97,12 +99,5 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = EmailField("Email", validators=email_address())
     submit = SubmitField("Email me a link")

@@ -5,9 +5,9 @@ allowed is the lifecycle's and curation's to say (they raise a refusal, and the 
 the story again with what was typed)."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired
 
-from storyboard.forms import single_line
+from storyboard.forms import required_text, single_line
 from storyboard.models import StoryStatus
 
 
@@ -16,10 +16,8 @@ class DecisionNoteForm(FlaskForm):
 
     note = TextAreaField(
         "Note to the nominator",
-        validators=[
-            DataRequired("Write a note so the nominator knows why."),
-            Length(max=2000, message="Keep the note under 2,000 characters."),
-        ],
+        validators=required_text("Write a note so the nominator knows why.", at_most=2000,
+                                 too_long="Keep the note under 2,000 characters."),
     )
 
 
@@ -34,8 +32,9 @@ class YesField(BooleanField):
 class MoveForm(FlaskForm):
     """Move a story to another status, with a note to its nominator when one is needed."""
 
-    to = SelectField(choices=[status.value for status in StoryStatus],
-                     validate_choice=True)
+    to = SelectField(choices=[status.value for status in StoryStatus], validate_choice=False,
+                     validators=[AnyOf([status.value for status in StoryStatus],
+                                       message="Choose a status to move the story to.")])
     note = TextAreaField("Note to the nominator")
     confirm_personal_data = YesField("I have read the flagged details: publish the story with them")
 
@@ -52,7 +51,8 @@ class CanonForm(FlaskForm):
 
 
 class FlagForm(FlaskForm):
-    flag = SelectField(choices=["resurface", "legacy"], validate_choice=True)
+    flag = SelectField(choices=["resurface", "legacy"], validate_choice=False,
+                       validators=[AnyOf(["resurface", "legacy"], message="Choose resurface or legacy.")])
     value = YesField()
 
 
@@ -65,10 +65,8 @@ class MergeForm(FlaskForm):
 class RedactForm(FlaskForm):
     text = StringField(
         "Text to redact",
-        validators=[
-            DataRequired("Say which text to redact."),
-            Length(max=2000, message="Redact at most 2,000 characters at a time."),
-        ],
+        validators=required_text("Say which text to redact.", at_most=2000,
+                                 too_long="Redact at most 2,000 characters at a time."),
         filters=[lambda value: value.replace("\r\n", "\n") if value else value],
     )
     confirm = BooleanField(

@@ -89,25 +89,22 @@ def publish(story_id: int):
     return redirect(url_for("curation.queue", **_queue_args()))
 
 
-@bp.post("/<int:story_id>/reject")
+@bp.post("/<int:story_id>/reject", endpoint="reject", defaults={"rejected": True})
+@bp.post("/<int:story_id>/request-changes", endpoint="request_changes", defaults={"rejected": False})
 @curator_required
-def reject(story_id: int):
-    return _with_note(story_id, lifecycle.reject, "Rejected “{}”; the nominator can see why.")
-
-
-@bp.post("/<int:story_id>/request-changes")
-@curator_required
-def request_changes(story_id: int):
-    return _with_note(story_id, lifecycle.request_changes, "Sent “{}” back to the nominator for changes.")
-
-
-def _with_note(story_id: int, change, done: str):
+def decide_with_a_note(story_id: int, rejected: bool):
+    """Reject a story, or send it back for changes; a missing note shows the queue again with
+    the note box open on that story."""
     story = _story(story_id)
     form = DecisionNoteForm()
     if not form.validate_on_submit():
         return _render_queue(form, failed_story_id=story.id), 400
-    _apply(change, story, form.note.data.strip())
-    flash(done.format(story.title), "success")
+    if rejected:
+        _apply(lifecycle.reject, story, form.note.data.strip())
+        flash(f"Rejected “{story.title}”; the nominator can see why.", "success")
+    else:
+        _apply(lifecycle.request_changes, story, form.note.data.strip())
+        flash(f"Sent “{story.title}” back to the nominator for changes.", "success")
     return redirect(url_for("curation.queue", **_queue_args()))
 
 
@@ -144,7 +141,7 @@ def _panel_form(form_class, story_id: int):
     story = _story(story_id)
     form = form_class()
     if not form.validate_on_submit():
-        if form.csrf_token.errors or not form.errors:
+        if "csrf_token" in form.errors or not form.errors:
             abort(400, "Your form expired. Reload the page and try again.")
         abort(400, next(iter(form.errors.values()))[0])
     return story, form
@@ -168,10 +165,7 @@ def _done(story: Story, message: str):
 @curator_required
 def move(story_id: int):
     """Move a story to the status named in `to`; the transition table decides."""
-    story = _story(story_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose a status to move the story to.")
+    story, form = _panel_form(MoveForm, story_id)
     target = StoryStatus(form.to.data)
     try:
         lifecycle.transition(story, target, current_user, note=form.note.data,
@@ -205,10 +199,7 @@ def canon(story_id: int):
 @bp.post("/<int:story_id>/flags")
 @curator_required
 def flags(story_id: int):
-    story = _story(story_id)
-    form = FlagForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose resurface or legacy.")
+    story, form = _panel_form(FlagForm, story_id)
     service.set_flag(story, current_user, form.flag.data, form.value.data)
     return _done(story, f"{form.flag.data.capitalize()} is now {'on' if form.value.data else 'off'}.")
 

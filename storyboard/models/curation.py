@@ -1,7 +1,6 @@
 """What curation records: an audit log, story revisions and notifications."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
+from storyboard.models.base import LabelledEnum, belongs_to
 
 if TYPE_CHECKING:
     from storyboard.models.people import Person
@@ -68,24 +68,14 @@ class StoryRevision(db.Model):
     editor: Mapped[Optional[Person]] = relationship()
 
 
-class NotificationKind(enum.StrEnum):
-    STORY_PUBLISHED = "story_published"  # to the nominator
-    ABOUT_YOU_PUBLISHED = "about_you_published"  # to nominees
-    REPORT_RECOGNISED = "report_recognised"  # to nominees' managers
-    CHANGES_REQUESTED = "changes_requested"
-    STORY_REJECTED = "story_rejected"
-    THANK_YOU = "thank_you"
-
-    @property
-    def label(self) -> str:
-        return {
-            "story_published": "A story you wrote is published",
-            "about_you_published": "A story about you is published",
-            "report_recognised": "Someone who reports to you is recognised",
-            "changes_requested": "HR asks for changes to your story",
-            "story_rejected": "HR decides not to publish your story",
-            "thank_you": "Someone thanks you on a story",
-        }[self.value]
+class NotificationKind(LabelledEnum):
+    # To the nominator, to nominees, to nominees' managers, then to the nominator again.
+    STORY_PUBLISHED = "story_published", "A story you wrote is published"
+    ABOUT_YOU_PUBLISHED = "about_you_published", "A story about you is published"
+    REPORT_RECOGNISED = "report_recognised", "Someone who reports to you is recognised"
+    CHANGES_REQUESTED = "changes_requested", "HR asks for changes to your story"
+    STORY_REJECTED = "story_rejected", "HR decides not to publish your story"
+    THANK_YOU = "thank_you", "Someone thanks you on a story"
 
 
 class Notification(db.Model):
@@ -117,9 +107,7 @@ class NotificationSetting(db.Model):
 
     __tablename__ = "notification_settings"
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
-    )
+    person_id: Mapped[int] = belongs_to("people")
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     in_app: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
+from storyboard.models.base import belongs_to
 
 if TYPE_CHECKING:
     from storyboard.models.people import Person
@@ -50,12 +51,8 @@ class DigestIssueStory(db.Model):
 
     __tablename__ = "digest_issue_stories"
 
-    issue_id: Mapped[int] = mapped_column(
-        ForeignKey("digest_issues.id", ondelete="CASCADE"), primary_key=True
-    )
-    story_id: Mapped[int] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    issue_id: Mapped[int] = belongs_to("digest_issues")
+    story_id: Mapped[int] = belongs_to("stories", index=True)
     section: Mapped[str] = mapped_column(String(16))  # new, also_new or canon
     position: Mapped[int] = mapped_column(Integer)  # order within the whole issue
 
@@ -99,8 +96,6 @@ class DigestHoldback(db.Model):
     __tablename__ = "digest_holdbacks"
 
     issue_key: Mapped[str] = mapped_column(String(10), primary_key=True)
-    story_id: Mapped[int] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
-    )
+    story_id: Mapped[int] = belongs_to("stories")
     held_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,7 +1,6 @@
 """People: everyone at the company, whether or not they have signed in yet."""
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import date, datetime
 from typing import Optional
@@ -14,17 +13,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
+from storyboard.models.base import LabelledEnum
 
 
-class Role(enum.StrEnum):
-    STAFF = "staff"
-    CURATOR = "curator"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        """How the role is named to people."""
-        return {"staff": "Staff", "curator": "Curator (HR)", "admin": "Admin"}[self.value]
+class Role(LabelledEnum):
+    STAFF = "staff", "Staff"
+    CURATOR = "curator", "Curator (HR)"
+    ADMIN = "admin", "Admin"
 
 
 class Person(UserMixin, db.Model):

@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import false, true
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
+from storyboard.models.base import LabelledEnum, belongs_to
 
 if TYPE_CHECKING:
     from storyboard.models.people import Person
@@ -52,9 +53,9 @@ class StoryStatus(enum.StrEnum):
         }[self.value]
 
 
-class ImpactKind(enum.StrEnum):
-    CUSTOMER = "customer"
-    TEAM = "team"
+class ImpactKind(LabelledEnum):
+    CUSTOMER = "customer", "A customer"
+    TEAM = "team", "The team"
 
 
 story_nominees = Table(
@@ -175,24 +176,16 @@ class Story(db.Model):
 class Applause(db.Model):
     __tablename__ = "applause"
 
-    story_id: Mapped[int] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    story_id: Mapped[int] = belongs_to("stories")
+    person_id: Mapped[int] = belongs_to("people", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class StoryReader(db.Model):
     __tablename__ = "story_readers"
 
-    story_id: Mapped[int] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    story_id: Mapped[int] = belongs_to("stories")
+    person_id: Mapped[int] = belongs_to("people", index=True)
     first_read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

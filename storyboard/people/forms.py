@@ -1,11 +1,11 @@
 """Forms for managing people."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from storyboard.auth.roles import ROLE_CHOICES
 from storyboard.auth.service import find_by_email
-from storyboard.forms import single_line, strip_text
+from storyboard.forms import email_address, required_text, single_line, strip_text
 from storyboard.models import Role
 
 
@@ -13,13 +13,9 @@ class InviteForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=[strip_text],
-        validators=[
-            DataRequired("Enter their work email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
+        validators=email_address("Enter their work email address."),
     )
-    name = StringField("Name", filters=[single_line], validators=[DataRequired("Enter their name."), Length(max=120)])
+    name = StringField("Name", filters=[single_line], validators=required_text("Enter their name.", at_most=120))
     job_title = StringField("Job title", filters=[single_line], validators=[Length(max=120)])
     department = StringField("Department", filters=[single_line], validators=[Length(max=120)])
     location = StringField("Location", filters=[single_line], validators=[Length(max=120)])

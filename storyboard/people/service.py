@@ -1,9 +1,9 @@
 """The people directory and profiles: who is here, their departments, what they were recognised for."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from storyboard.db_helpers import contains_pattern
+from storyboard.db_helpers import any_contains
 from storyboard.extensions import db
 from storyboard.models import (
     Person,
@@ -19,14 +19,7 @@ def directory(query: str, department: str | None):
     """The statement listing active people for the directory, filtered by name and department."""
     statement = select(Person).where(Person.active).order_by(Person.name, Person.id)
     if query:
-        pattern = contains_pattern(query.lower())
-        statement = statement.where(
-            or_(
-                func.lower(Person.name).like(pattern, escape="\\"),
-                func.lower(Person.email).like(pattern, escape="\\"),
-                func.lower(Person.job_title).like(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(any_contains(query, Person.name, Person.email, Person.job_title))
     if department:
         statement = statement.where(Person.department == department)
     return statement

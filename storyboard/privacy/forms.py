@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from storyboard.forms import required_text
 from storyboard.privacy.erasure import ERASED_NAME, StoryChoice
 
 
@@ -20,7 +21,7 @@ class EraseForm(FlaskForm):
     )
     confirm = StringField(
         "Type their email address to confirm",
-        validators=[DataRequired("Type their email address to confirm."), Length(max=254)],
+        validators=required_text("Type their email address to confirm.", at_most=254),
     )
 
     def __init__(self, expected_email: str, *args, **kwargs):

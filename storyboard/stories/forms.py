@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from storyboard.db_helpers import database_id
 from storyboard.extensions import db
-from storyboard.forms import CheckboxListField, single_line
+from storyboard.forms import CheckboxListField, required_text, single_line
 from storyboard.models import ImpactKind, Person
 
 MAX_NOMINEES = 10
@@ -34,33 +34,24 @@ class NominationForm(FlaskForm):
     title = StringField(
         "Title",
         filters=[single_line],
-        validators=[
-            DataRequired("Give the story a title."),
-            Length(max=200, message="Keep the title under 200 characters."),
-        ],
+        validators=required_text("Give the story a title.", at_most=200,
+                                 too_long="Keep the title under 200 characters."),
     )
     body_md = TextAreaField(
         "What happened",
-        validators=[
-            DataRequired("Tell the story: what happened?"),
-            Length(max=20000, message="Keep the story under 20,000 characters."),
-        ],
+        validators=required_text("Tell the story: what happened?", at_most=20000,
+                                 too_long="Keep the story under 20,000 characters."),
     )
     impact_kind = RadioField(
         "Who felt the difference",
-        choices=[
-            SelectChoice(ImpactKind.CUSTOMER.value, "A customer"),
-            SelectChoice(ImpactKind.TEAM.value, "The team"),
-        ],
+        choices=[SelectChoice(kind.value, kind.label) for kind in ImpactKind],
         default=ImpactKind.CUSTOMER.value,
         validators=[DataRequired("Choose whether a customer or the team felt the difference.")],
     )
     impact = TextAreaField(
         "The impact",
-        validators=[
-            DataRequired("Describe the impact: what changed for the customer or the team?"),
-            Length(max=2000, message="Keep the impact under 2,000 characters."),
-        ],
+        validators=required_text("Describe the impact: what changed for the customer or the team?",
+                                 at_most=2000, too_long="Keep the impact under 2,000 characters."),
     )
     rule_in_the_way = TextAreaField(
         "A rule or process that got in the way (optional)",
@@ -105,8 +96,6 @@ class NominationForm(FlaskForm):
 class ThankYouForm(FlaskForm):
     body_md = TextAreaField(
         "Say thank you",
-        validators=[
-            DataRequired("Write a note before sending it."),
-            Length(max=1000, message="Keep a thank-you note under 1,000 characters."),
-        ],
+        validators=required_text("Write a note before sending it.", at_most=1000,
+                                 too_long="Keep a thank-you note under 1,000 characters."),
     )

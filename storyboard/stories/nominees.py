@@ -2,9 +2,9 @@
 JavaScript (the script asks `/people/lookup`, which answers from here too)."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from storyboard.db_helpers import contains_pattern, escape_like
+from storyboard.db_helpers import any_contains, escape_like
 from storyboard.extensions import db
 from storyboard.models import Person
 
@@ -14,15 +14,10 @@ def search_people(query: str, limit: int) -> list[Person]:
     query = query.strip().lower()
     if not query:
         return []
-    pattern = contains_pattern(query)
-    name = func.lower(Person.name)
     statement = (
         select(Person)
-        .where(
-            Person.active,
-            or_(name.like(pattern, escape="\\"), func.lower(Person.email).like(pattern, escape="\\")),
-        )
-        .order_by(name.like(f"{escape_like(query)}%", escape="\\").desc(), Person.name)
+        .where(Person.active, any_contains(query, Person.name, Person.email))
+        .order_by(func.lower(Person.name).like(f"{escape_like(query)}%", escape="\\").desc(), Person.name)
         .limit(limit)
     )
     return list(db.session.scalars(statement))

@@ -156,3 +156,21 @@ def test_no_other_field_can_be_switched_as_a_flag(ctx, make_story, make_person, 
         service.set_flag(story, make_person(role="curator"), flag, True)
     assert (story.status, story.in_canon, story.resurface, story.legacy) == ("published", False, True, False)
     assert audit_rows() == []
+
+
+@pytest.mark.parametrize(("action", "form", "message"), [
+    ("flags", {"flag": "in_canon", "value": "yes"}, "Choose resurface or legacy."),
+    ("flags", {"value": "yes"}, "Choose resurface or legacy."),
+    ("move", {"to": "deleted"}, "Choose a status to move the story to."),
+    ("move", {}, "Choose a status to move the story to."),
+])
+def test_a_panel_form_naming_nothing_it_offers_is_a_400_saying_what_to_choose(
+        client, ctx, as_role, make_story, action, form, message):
+    story = make_story()
+    as_role("curator")
+    response = client.post(f"/queue/{story.id}/{action}", data=form)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(story)
+    assert (story.status, story.in_canon, story.resurface, story.legacy) == ("published", False, True, False)
+    assert audit_rows() == []

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -72,6 +72,9 @@ class DigestContent:
     subject: str
     text: str
     html: str
+    # When its stories had last changed as it was rendered (set where it is rendered from the
+    # database): a later change, a redaction or a story unpublished, means render it again.
+    stories_as_of: datetime | None = None
 
 
 def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) -> DigestContent:

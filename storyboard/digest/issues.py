@@ -6,6 +6,7 @@ it: the issue key is unique, and the cut runs under `lock_for_writing`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -67,7 +68,9 @@ def cut_issue(cut_at: datetime, now: datetime,
     selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
     if selection.is_empty:
         return None, False
-    content = build_digest_content(selection, stories_for(selection.story_ids))  # fails here, not per person
+    as_of = stories_changed_at(selection.story_ids)  # before rendering: a change during it renders again
+    content = replace(build_digest_content(selection, stories_for(selection.story_ids)),  # fails here, not per person
+                      stories_as_of=as_of)
     db.session.commit()
     lock_for_writing(CUT_LOCK_KEY)
     issue = _issue_by_key(key)  # another process may have cut it meanwhile
@@ -155,11 +158,25 @@ def issue_selection(issue: DigestIssue, published_only: bool = True) -> tuple[Is
 
 
 def issue_content(issue: DigestIssue) -> DigestContent | None:
-    """The email for an issue, rendered once per sending process; None if no story is left."""
+    """The email for an issue as its stories are now; None if no story is left."""
+    as_of = stories_changed_at(row.story_id for row in issue.stories)
     selection, stories = issue_selection(issue)
     if selection.is_empty:
         return None
-    return build_digest_content(selection, stories)
+    return replace(build_digest_content(selection, stories), stories_as_of=as_of)
+
+
+def stories_changed_at(story_ids) -> datetime | None:
+    """When any of these stories last changed: an edit, a redaction, a move to another status."""
+    return db.session.scalar(select(func.max(Story.updated_at)).where(Story.id.in_(list(story_ids))))
+
+
+def still_current(content: DigestContent | None, issue: DigestIssue) -> bool:
+    """Whether `content` still shows the issue's stories as they are: none has changed since
+    it was rendered, so nothing since redacted or unpublished would go out."""
+    if content is None or content.stories_as_of is None:
+        return False
+    return stories_changed_at(row.story_id for row in issue.stories) == content.stories_as_of
 
 
 def open_issues(now: datetime) -> list[DigestIssue]:

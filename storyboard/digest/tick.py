@@ -13,7 +13,7 @@ from flask import current_app
 
 from storyboard.digest.candidates import latest_cut
 from storyboard.digest.email import DigestContent
-from storyboard.digest.issues import cut_issue, issue_content, mark_stale, open_issues
+from storyboard.digest.issues import cut_issue, issue_content, mark_stale, open_issues, still_current
 from storyboard.digest.sending import (
     BatchReport,
     Clock,
@@ -56,11 +56,12 @@ def tick(now: datetime | None = None) -> TickReport:
 
 
 def send_issue(issue: DigestIssue, clock: Clock, content: DigestContent | None = None) -> BatchReport:
-    """Claim and send batches of one issue until none is due; renders the issue once, unless
-    `content` is the email rendered when the issue was cut."""
+    """Claim and send batches of one issue until none is due. The email is rendered once (or
+    comes as `content`, rendered when the issue was cut) and again only when one of its
+    stories changes meanwhile: a curator's redaction reaches the very next batch."""
     report = BatchReport()
     while claims := claim_batch(issue.id, clock):
-        if content is None:
+        if not still_current(content, issue):
             content = issue_content(issue)
         report.add(send_claims(issue, claims, content, clock))
     return report

@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storyboard.digest.sending import retry_delay
-from storyboard.digest.tick import tick
+from storyboard.curation.redaction import redact
+from storyboard.digest.issues import cut_issue
+from storyboard.digest.sending import Clock, retry_delay
+from storyboard.digest.tick import send_issue, tick
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, DigestIssueStory, Person, Story
 from tests.helpers import (
@@ -386,3 +388,21 @@ def test_moving_the_cut_day_mid_week_does_not_send_a_second_issue(app, ctx, fres
     fresh_story(days_before=-1)  # published on the Tuesday
     report = tick(CUT + timedelta(days=2, minutes=5))
     assert report.issue_key is None and issue_count() == 1 and len(smtp_server.messages) == sent
+
+
+def test_text_redacted_after_the_issue_was_rendered_never_goes_out(app, ctx, fresh_story, make_person, smtp_server):
+    """The tick that cuts an issue renders it once and sends what it rendered; a curator who
+    redacts a story in between (or while batches go) must still win."""
+    story = fresh_story(title="The returned parcel", body_md="She rang the customer on 07700 900123 at once.")
+    make_person(email="reader@example.com")
+    rendered = {}
+    issue, created = cut_issue(CUT, NOW, rendered)
+    assert created and "07700 900123" in rendered[issue.id].html
+    redact(story, "07700 900123", make_person(role="curator"))
+    db.session.commit()
+    send_issue(issue, Clock(NOW), rendered[issue.id])
+    assert {message["To"] for message in smtp_server.messages} >= {"reader@example.com"}
+    for message in smtp_server.messages:
+        sent = message.get_body(("html",)).get_content() + message.get_body(("plain",)).get_content()
+        assert "The returned parcel" in sent
+        assert "07700 900123" not in sent and "[redacted]" in sent

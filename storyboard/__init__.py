@@ -132,6 +132,7 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
+    from storyboard.canon.views import bp as canon_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.views import bp as digest_bp
     from storyboard.health import bp as health_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(canon_bp)
     # Notifications listen to what stories and curation announce (storyboard/signals.py).
     from storyboard.notifications import listeners
 

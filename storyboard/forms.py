@@ -1,7 +1,7 @@
 """Form pieces shared by several features."""
 from flask import abort
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField, widgets
+from wtforms import SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 from storyboard.text import one_line
@@ -41,6 +41,19 @@ def single_line(value: str | None) -> str:
 def form_status(form) -> int:
     """HTTP status for showing a form: 200 when first shown, 400 when sent back with errors."""
     return 400 if form.is_submitted() else 200
+
+
+class QueryForm(FlaskForm):
+    """Filters above a list, read from the query string: a GET search changes nothing, so it
+    carries no CSRF token and its links can be shared."""
+
+    class Meta:
+        csrf = False
+
+
+def filter_text(label: str, at_most: int, too_long: str) -> StringField:
+    """A free-text filter: trimmed, and refused with `too_long` past `at_most` characters."""
+    return StringField(label, filters=[strip_text], validators=[Length(max=at_most, message=too_long)])
 
 
 class EmptyForm(FlaskForm):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert, select
 
@@ -24,7 +25,8 @@ def make_world(make_person, make_story, login) -> World:
     viewer = login(make_person(role="curator"))
     hero = make_person(name="Hero Person")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
-    make_story(title="A lighthouse rescue", nominees=[hero], values=[value])
+    make_story(title="A lighthouse rescue", nominees=[hero], values=[value],
+               in_canon=True, canon_lesson="Keep the light on.", canonized_at=datetime(2026, 1, 5, 9, 0))
     make_story(nominator=hero, title="Hero tells a lighthouse story")
     make_story(status=StoryStatus.SUBMITTED)
     story = make_story(title="The story we open")
@@ -39,7 +41,8 @@ def grow(world: World, make_person, make_story) -> int:
     crowd = [make_person() for _ in range(6)]
     for n in range(30):
         nominees = [hero, *crowd[n % 3: n % 3 + 3]]
-        make_story(title=f"Lighthouse story {n}", nominees=nominees, values=values[:3])
+        make_story(title=f"Lighthouse story {n}", nominees=nominees, values=values[:3],
+                   in_canon=True, canon_lesson=f"Lesson {n}", canonized_at=datetime(2026, 2, 1 + n % 28, 9, 0))
         make_story(nominator=hero, title=f"Told by the hero {n}", nominees=crowd[:2], values=values[:2])
         make_story(status=StoryStatus.SUBMITTED, nominees=crowd[:3], values=values[:3])
     story = make_story(title="The busy story we open", nominees=crowd, values=values[:3])
@@ -64,4 +67,5 @@ PAGES = {
     "queue": lambda world, story_id: "/queue/",
     "feed, a later page": lambda world, story_id: f"/?after={world.cursor}",
     "queue, a later page": lambda world, story_id: f"/queue/?before={world.cursor}",
+    "canon": lambda world, story_id: "/canon/",
 }

@@ -10,7 +10,7 @@ from wtforms.widgets import DateInput
 
 from storyboard.admin import service
 from storyboard.auth.roles import ROLE_CHOICES, ROLES
-from storyboard.forms import required_text, single_line, strip_text
+from storyboard.forms import QueryForm, filter_text, required_text, single_line, strip_text
 from storyboard.models import Value
 
 NAME_MAX = 80  # Value.name's column
@@ -59,19 +59,6 @@ class RoleForm(FlaskForm):
         validate_choice=False,  # AnyOf says it in words people understand
         validators=[AnyOf(list(ROLES), message=CHOOSE_ROLE)],
     )
-
-
-class QueryForm(FlaskForm):
-    """Filters above a list, read from the query string: a GET search changes nothing, so it
-    carries no CSRF token and its links can be shared."""
-
-    class Meta:
-        csrf = False
-
-
-def filter_text(label: str, at_most: int, too_long: str) -> StringField:
-    """A free-text filter: trimmed, and refused with `too_long` past `at_most` characters."""
-    return StringField(label, filters=[strip_text], validators=[Length(max=at_most, message=too_long)])
 
 
 class PeopleFilterForm(QueryForm):

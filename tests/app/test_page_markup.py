@@ -22,6 +22,7 @@ MORE_PAGES = {
     "next digest": "/digest/next",
     "values admin": "/admin/values",
     "directory": "/people/",
+    "canon": "/canon/",
 }
 LANDMARKS = {"nav": "navigation", "main": "main", "aside": "complementary"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

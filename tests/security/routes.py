@@ -178,6 +178,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("people.lookup", "GET"): Route("none", everyone(200), query={"q": "Owen"}),
     ("people.profile", "GET"): Route("person", everyone(200)),
     ("digest.archive", "GET"): Route("none", everyone(200), query=PAGE),
+    ("canon.library_page", "GET"): Route("none", everyone(200), query={"value": "courtesy", "department": "Support", **PAGE}),
     ("digest.issue", "GET"): Route("none", everyone(200)),
     ("notifications.inbox", "GET"): Route("none", everyone(200), query=PAGE),
     ("notifications.mark_read", "POST"): Route("notified", everyone(MOVED), example=Example("owner")),

@@ -72,9 +72,10 @@ class DigestContent:
     subject: str
     text: str
     html: str
-    # When its stories had last changed as it was rendered (set where it is rendered from the
-    # database): a later change, a redaction or a story unpublished, means render it again.
-    stories_as_of: datetime | None = None
+    # How many of its stories existed and when they had last changed as it was rendered (set
+    # where it is rendered from the database): a redaction, an unpublish or an erasure since
+    # means render it again.
+    stories_as_of: tuple[int, datetime | None] | None = None
 
 
 def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) -> DigestContent:

@@ -68,7 +68,7 @@ def cut_issue(cut_at: datetime, now: datetime,
     selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
     if selection.is_empty:
         return None, False
-    as_of = stories_changed_at(selection.story_ids)  # before rendering: a change during it renders again
+    as_of = stories_state(selection.story_ids)  # before rendering: a change during it renders again
     content = replace(build_digest_content(selection, stories_for(selection.story_ids)),  # fails here, not per person
                       stories_as_of=as_of)
     db.session.commit()
@@ -109,7 +109,9 @@ def _record_stories(issue: DigestIssue, selection: IssueSelection) -> None:
         issue.stories.append(DigestIssueStory(story_id=story_id, section=section, position=position))
     # A pin is "for the next digest": once a pinned story has been in one, the pin is used up.
     db.session.execute(
-        update(Story).where(Story.id.in_(selection.story_ids)).values(pinned_at=None)
+        update(Story).where(Story.id.in_(selection.story_ids))
+        # Using up a pin changes nothing the email shows: leave updated_at (see still_current).
+        .values(pinned_at=None, updated_at=Story.updated_at)
         .execution_options(synchronize_session=False)
     )
 
@@ -159,24 +161,29 @@ def issue_selection(issue: DigestIssue, published_only: bool = True) -> tuple[Is
 
 def issue_content(issue: DigestIssue) -> DigestContent | None:
     """The email for an issue as its stories are now; None if no story is left."""
-    as_of = stories_changed_at(row.story_id for row in issue.stories)
+    as_of = stories_state(row.story_id for row in issue.stories)
     selection, stories = issue_selection(issue)
     if selection.is_empty:
         return None
     return replace(build_digest_content(selection, stories), stories_as_of=as_of)
 
 
-def stories_changed_at(story_ids) -> datetime | None:
-    """When any of these stories last changed: an edit, a redaction, a move to another status."""
-    return db.session.scalar(select(func.max(Story.updated_at)).where(Story.id.in_(list(story_ids))))
+def stories_state(story_ids) -> tuple[int, datetime | None]:
+    """How many of these stories still exist, and when any of them last changed (an edit, a
+    redaction, a move to another status): a story erased since lowers the count."""
+    count, changed_at = db.session.execute(
+        select(func.count(), func.max(Story.updated_at)).where(Story.id.in_(list(story_ids)))
+    ).one()
+    return count, changed_at
 
 
 def still_current(content: DigestContent | None, issue: DigestIssue) -> bool:
-    """Whether `content` still shows the issue's stories as they are: none has changed since
-    it was rendered, so nothing since redacted or unpublished would go out."""
+    """Whether `content` still shows the issue's stories as they are: none has changed or gone
+    since it was rendered, so nothing since redacted, unpublished or erased would go out."""
     if content is None or content.stories_as_of is None:
         return False
-    return stories_changed_at(row.story_id for row in issue.stories) == content.stories_as_of
+    # The ids the issue was rendered from, as loaded then: an erased story is still named here.
+    return stories_state(row.story_id for row in issue.stories) == content.stories_as_of
 
 
 def open_issues(now: datetime) -> list[DigestIssue]:

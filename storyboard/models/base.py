@@ -26,4 +26,4 @@ class LabelledEnum(enum.StrEnum):
 
 def belongs_to(table: str, *, index: bool = False) -> MappedColumn:
     """A primary-key column naming a row of `table`; the row holding it goes when that one does."""
-    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True, index=index)
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True, index=index or None)

@@ -3,7 +3,6 @@ workers, and sign-in limits shared between workers through Redis."""
 from __future__ import annotations
 
 import http.cookiejar
-import re
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from sqlalchemy import text
 
 from storyboard import PROJECT_ROOT
 from storyboard.extensions import db
-from tests.helpers import free_port, storyboard_env
+from tests.helpers import csrf_token_in, free_port, storyboard_env
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +45,7 @@ class Browser:
             return error.code, error.read().decode()
 
     def csrf_token(self, path: str) -> str:
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.open(path)[1]).group(1)
+        return csrf_token_in(self.open(path)[1])
 
 
 @pytest.fixture

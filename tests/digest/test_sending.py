@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from storyboard.curation.redaction import redact
-from storyboard.digest.issues import cut_issue
+from storyboard.digest.issues import cut_issue, still_current
 from storyboard.digest.sending import Clock, retry_delay
 from storyboard.digest.tick import send_issue, tick
 from storyboard.extensions import db
@@ -406,3 +406,24 @@ def test_text_redacted_after_the_issue_was_rendered_never_goes_out(app, ctx, fre
         sent = message.get_body(("html",)).get_content() + message.get_body(("plain",)).get_content()
         assert "The returned parcel" in sent
         assert "07700 900123" not in sent and "[redacted]" in sent
+
+
+def test_the_email_rendered_at_the_cut_is_sent_as_it_is_while_no_story_changes(app, ctx, fresh_story, make_person):
+    fresh_story(title="A pinned story", pinned_at=NOW - timedelta(days=1))
+    fresh_story(title="Another story", days_before=2)
+    rendered = {}
+    issue, _ = cut_issue(CUT, NOW, rendered)
+    assert still_current(rendered[issue.id], issue)  # using up the pin is not a change
+
+
+def test_a_story_erased_after_the_issue_was_rendered_makes_it_render_again(app, ctx, fresh_story, make_person):
+    kept = fresh_story(title="The kept story", days_before=1)  # the latest change is this one's
+    gone = fresh_story(title="The erased story", days_before=3)
+    kept.title = "The kept story, edited"
+    db.session.commit()
+    rendered = {}
+    issue, _ = cut_issue(CUT, NOW, rendered)
+    assert still_current(rendered[issue.id], issue)
+    db.session.execute(delete(Story).where(Story.id == gone.id))
+    db.session.commit()
+    assert not still_current(rendered[issue.id], issue)

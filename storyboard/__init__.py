@@ -149,10 +149,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(canon_bp)
-    # Notifications listen to what stories and curation announce (storyboard/signals.py).
+    # Notifications listen to what stories and curation announce, and curation to who leaves
+    # (storyboard/signals.py).
+    from storyboard.curation import listeners as curation_listeners
     from storyboard.notifications import listeners
 
     listeners.connect()
+    curation_listeners.connect()
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -82,6 +82,8 @@ DIGEST_ALSO_NEW_MAX = 5  # more new stories, titles only
 DIGEST_WINDOW_DAYS = 7  # published in the week...
 DIGEST_WINDOW_LAG_HOURS = 24  # ...ending this long before the cut, so stories gather readers
 DIGEST_CANON_COUNT = 2  # classics from the canon per issue
+# How far the canon section grows when more classics are due than DIGEST_CANON_COUNT.
+DIGEST_CANON_MAX = 5
 DIGEST_CANON_MIN_AGE_DAYS = 28
 DIGEST_LADDER_WEEKS = [4, 8, 16, 26]  # weeks between a canon story's showings, then...
 DIGEST_LADDER_CAP_WEEKS = 52  # ...once a year

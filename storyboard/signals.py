@@ -1,5 +1,5 @@
-"""What stories and curation announce. They send; whoever cares listens (notifications today),
-so the features that change a story never need to know who is told about it.
+"""What features announce. They send; whoever cares listens (notifications, and curation for
+leavers), so the features that change a story or a person never need to know who reacts.
 
 Signals are sent synchronously inside the change's transaction: what a listener adds to the
 session (a notification, an email waiting for the commit) is kept or rolled back with the change.
@@ -12,3 +12,5 @@ _signals = Namespace()
 story_moved = _signals.signal("story-moved")
 # sender: the story; keyword arguments: author (who wrote the thank-you note).
 story_thanked = _signals.signal("story-thanked")
+# sender: who deactivated them (None for a people import); keyword arguments: person_ids.
+people_left = _signals.signal("people-left")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
-from storyboard import audit
+from storyboard import audit, signals
 from storyboard.auth import sessions
 from storyboard.auth.roles import keep_an_admin
 from storyboard.db_helpers import any_contains
@@ -196,6 +196,7 @@ def deactivate(actor: Person, person: Person) -> None:
     person.active = False
     sessions.end_all(person)
     audit.record(actor, "person.deactivate", "person", person.id, {"active": True}, {"active": False})
+    signals.people_left.send(actor, person_ids=[person.id])
 
 
 def reactivate(actor: Person, person: Person) -> None:

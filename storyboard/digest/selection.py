@@ -4,8 +4,16 @@ No clock, no randomness, no database: the caller loads plain `Candidate` and `Ap
 values, and the same input in any order gives the same ordered ids. Times are naive UTC, as
 stored (see `storyboard.clock`); aware times are converted to naive UTC on the way in.
 
-Sections are filled in order of importance, sharing one fairness budget for the whole issue:
-this week's stories, then the canon, then "also new" (titles only).
+The sections share one fairness budget for the whole issue (one story per honoree, two per
+department), spent in this order: the canon stories that are due, then this week's stories,
+then "also new" (titles only). The canon goes first because a new story that loses its place
+waits a week, while a canon story that loses it falls behind its schedule.
+
+A canon story's showings follow a schedule counted from when it became eligible: 4, 8, 16 and
+26 weeks apart, then yearly. A late showing does not push the later ones back; a story behind
+its schedule comes back as soon as it is four weeks since it was last shown. When more canon
+stories are due than the usual slots hold, the section grows up to `canon_max`, the latest
+first, so a backlog is worked off instead of growing.
 """
 from __future__ import annotations
 
@@ -73,7 +81,11 @@ class SelectionParams:
     window: timedelta = timedelta(days=7)
     window_lag: timedelta = timedelta(hours=24)
     canon_count: int = 2
+    # How far the canon section may grow when more canon stories are due than canon_count.
+    canon_max: int = 5
     canon_min_age: timedelta = timedelta(days=28)
+    # No story is shown twice within this time, whatever its schedule says.
+    min_gap: timedelta = timedelta(weeks=4)
     # Weeks to wait after a story's k-th canon appearance: ladder_weeks[k-1], then the cap.
     ladder_weeks: tuple[int, ...] = (4, 8, 16, 26)
     ladder_cap_weeks: int = 52
@@ -89,8 +101,10 @@ class SelectionParams:
             raise ValueError("Counts and limits cannot be negative.")
         if self.window <= timedelta(0) or self.window_lag < timedelta(0):
             raise ValueError("The window must be positive and its lag not negative.")
-        if self.canon_min_age < timedelta(0):
-            raise ValueError("The canon's minimum age cannot be negative.")
+        if self.canon_min_age < timedelta(0) or self.min_gap < timedelta(0):
+            raise ValueError("The canon's minimum age and the gap between showings cannot be negative.")
+        if self.canon_max < self.canon_count:
+            raise ValueError("The canon's maximum cannot be below its usual count.")
         if not self.ladder_weeks or any(w <= 0 for w in (*self.ladder_weeks, self.ladder_cap_weeks)):
             raise ValueError("The ladder needs at least one step, and every step must be positive.")
         if self.z <= 0:
@@ -101,6 +115,13 @@ class SelectionParams:
         step = max(appearances, 1)
         weeks = self.ladder_weeks[step - 1] if step <= len(self.ladder_weeks) else self.ladder_cap_weeks
         return timedelta(weeks=weeks)
+
+    def scheduled_after(self, appearances: int) -> timedelta:
+        """When a canon story's next showing falls due, counted from when it became eligible,
+        after `appearances` canon showings: 0, then 4, 12, 28, 54 weeks, then yearly."""
+        steps = self.ladder_weeks[:appearances]
+        yearly = max(appearances - len(self.ladder_weeks), 0)
+        return timedelta(weeks=sum(steps) + yearly * self.ladder_cap_weeks)
 
 
 @dataclass(frozen=True)
@@ -193,16 +214,16 @@ def select_issue(
     shown = _ShowingIndex(history, before=cut_at)
     fairness = _Fairness(params)
 
+    canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
+    canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
+    canon_slots = min(params.canon_max, max(params.canon_count, len(canon_ranked)))
+    canon = fairness.take(canon_ranked, canon_slots)
+
     fresh = sorted(
         (c for c in by_id.values() if _is_fresh(c, cut_at, shown, params)),
         key=lambda c: _fresh_key(c, params),
     )
     new = fairness.take(fresh, params.new_count)
-
-    canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
-    canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
-    canon = fairness.take(canon_ranked, params.canon_count)
-
     also_new = fairness.take(fresh, params.also_new_max)
     return IssueSelection(issue_key=issue_key, new=new, also_new=also_new, canon=canon)
 
@@ -248,14 +269,15 @@ def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _S
         return None
     resurfaced = shown.count(candidate.story_id, SECTION_CANON)
     last = shown.last(candidate.story_id)
-    interval = params.interval_after(resurfaced)
-    due_at = eligible_at if last is None else max(eligible_at, last + interval)
+    scheduled_at = eligible_at + params.scheduled_after(resurfaced)
+    due_at = scheduled_at if last is None else max(scheduled_at, last + params.min_gap)
     # Weekly cuts at a fixed local time move by an hour in UTC when the clocks change; a
     # story due an hour after this cut must not wait a whole week for the next one.
     if cut_at + DUE_SLACK < due_at:
         return None
-    # Exact arithmetic, so that equal overdue ratios tie on every platform.
-    overdue = Fraction(max(_seconds(cut_at - due_at), 0), _seconds(interval))
+    # How far behind its schedule, in steps of the ladder it is on. Exact arithmetic, so that
+    # equal ratios tie on every platform.
+    overdue = Fraction(max(_seconds(cut_at - scheduled_at), 0), _seconds(params.interval_after(resurfaced)))
     lifetime = candidate.lifetime_score
     if lifetime is None or math.isnan(lifetime):  # NaN would make the sort order-dependent
         lifetime = wilson_lower_bound(candidate.applause, candidate.readers, params.z)

@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storyboard import mail
+from storyboard import mail, signals
 from storyboard.auth.roles import ROLES, leaves_no_admin
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Person, Role, SignIn, Story, story_nominees
@@ -249,6 +249,8 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
     ended = [person.id for person in plan.deactivate] + [person.id for person, _ in plan.reactivate]
     if ended:
         db.session.execute(delete(SignIn).where(SignIn.person_id.in_(ended)))
+    if plan.deactivate:
+        signals.people_left.send(None, person_ids=[person.id for person in plan.deactivate])
     _refresh_search_text_about(renamed)
     return created
 

@@ -62,9 +62,10 @@ def test_the_first_cut_of_each_local_month_is_the_monthly_issue(app, ctx, cut, m
 
 def test_params_come_from_configuration(app, ctx):
     app.config["DIGEST_CANON_COUNT"] = 4
+    app.config["DIGEST_CANON_MAX"] = 7
     app.config["DIGEST_LADDER_WEEKS"] = [2, 4]
     params = params_from_config()
-    assert (params.canon_count, params.ladder_weeks, params.new_count) == (4, (2, 4), 3)
+    assert (params.canon_count, params.canon_max, params.ladder_weeks, params.new_count) == (4, 7, (2, 4), 3)
 
 
 def test_candidates_carry_consent_leavers_and_pins(app, ctx, make_story, make_person):

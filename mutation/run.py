@@ -43,7 +43,9 @@ class Target:
 
 TARGETS = (
     Target("markdown", "storyboard/markdown.py", ("tests/shared/test_markdown.py",)),
-    Target("selection", "storyboard/digest/selection.py", ("tests/digest/test_selection.py",)),
+    Target("selection", "storyboard/digest/selection.py",
+           ("tests/digest/test_selection.py", "tests/digest/test_canon_ladder.py",
+            "tests/digest/test_selection_coverage.py")),
     Target("lifecycle", "storyboard/stories/lifecycle.py",
            ("tests/stories/test_lifecycle.py", "tests/curation/test_queue.py", "tests/stories/test_lifecycle_rules.py",
             "tests/curation/test_pins_canon_flags.py", "tests/curation/test_canon_and_consent.py")),

@@ -1,6 +1,7 @@
 """What the pure selection needs, read from the database, and when the next issue is cut."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,17 @@ from storyboard.digest.selection import (
     wilson_lower_bound,
 )
 from storyboard.extensions import db
-from storyboard.models import DigestHoldback, DigestIssue, DigestIssueStory, Story, StoryStatus
+from storyboard.models import (
+    DigestHoldback,
+    DigestIssue,
+    DigestIssueStory,
+    Person,
+    Story,
+    StoryStatus,
+    Value,
+    story_nominees,
+    story_values,
+)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -81,12 +92,27 @@ def is_monthly_cut(cut_utc: datetime) -> bool:
 
 
 def load_history() -> list[Appearance]:
-    """Every story shown in an issue so far, with the issue's cut and the section."""
+    """Every story shown in an issue so far, with the issue's cut, the section, and the
+    departments and values it featured (the departments as they are now)."""
     rows = db.session.execute(
         select(DigestIssueStory.story_id, DigestIssue.cut_at, DigestIssueStory.section)
         .join(DigestIssue, DigestIssue.id == DigestIssueStory.issue_id)
-    )
-    return [Appearance(story_id, cut_at, section) for story_id, cut_at, section in rows]
+    ).all()
+    shown = select(DigestIssueStory.story_id)
+    departments: dict[int, set[str]] = defaultdict(set)
+    for story_id, department in db.session.execute(
+        select(story_nominees.c.story_id, Person.department)
+        .join(Person, Person.id == story_nominees.c.person_id).where(story_nominees.c.story_id.in_(shown))
+    ):
+        departments[story_id].add(department)
+    values: dict[int, set[str]] = defaultdict(set)
+    for story_id, slug in db.session.execute(
+        select(story_values.c.story_id, Value.slug)
+        .join(Value, Value.id == story_values.c.value_id).where(story_values.c.story_id.in_(shown))
+    ):
+        values[story_id].add(slug)
+    return [Appearance(story_id, cut_at, section, tuple(sorted(departments[story_id])), tuple(sorted(values[story_id])))
+            for story_id, cut_at, section in rows]
 
 
 def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate]:
@@ -101,7 +127,7 @@ def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate
             Story.status == StoryStatus.PUBLISHED.value,
             or_(Story.in_canon, Story.published_at >= window_start),
         )
-        .options(selectinload(Story.nominees), selectinload(Story.digest_opt_outs))
+        .options(selectinload(Story.nominees), selectinload(Story.digest_opt_outs), selectinload(Story.values))
     )
     return [_candidate(story, story.id in held_back) for story in stories]
 
@@ -126,4 +152,5 @@ def _candidate(story: Story, held_back: bool) -> Candidate:
         opted_out=bool(story.digest_opt_outs) or any(person.hide_from_digests for person in nominees),
         lifetime_score=wilson_lower_bound(min(story.applause_count, story.reader_count), story.reader_count),
         held_back=held_back,
+        values=tuple(sorted(value.slug for value in story.values)),
     )

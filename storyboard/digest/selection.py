@@ -5,9 +5,11 @@ values, and the same input in any order gives the same ordered ids. Times are na
 stored (see `storyboard.clock`); aware times are converted to naive UTC on the way in.
 
 The sections share one fairness budget for the whole issue (one story per honoree, two per
-department), spent in this order: the canon stories that are due, then this week's stories,
-then "also new" (titles only). The canon goes first because a new story that loses its place
-waits a week, while a canon story that loses it falls behind its schedule.
+department), spent in this order: one story of this week about a department or showing a value
+not featured for weeks (the first "also new" title); the canon stories that are due; this
+week's best; then the other "also new" titles. The canon comes before this week's best because
+a new story that loses its place once is seldom hurt, while a canon story that loses it falls
+behind its schedule.
 
 A canon story's showings follow a schedule counted from when it became eligible: 4, 8, 16 and
 26 weeks apart, then yearly. A late showing does not push the later ones back; a story behind
@@ -24,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+
+from storyboard.digest.fairness import Fairness, featured_keys
 
 PUBLISHED = "published"
 
@@ -59,6 +63,8 @@ class Candidate:
     lifetime_score: float | None = None
     # A curator swapped it out of this issue (it may come back in a later one).
     held_back: bool = False
+    # The values it shows (their slugs), so that no value goes a quarter unseen.
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ class Appearance:
     story_id: int
     cut_at: datetime
     section: str
+    # The departments of the story's honorees and the values it shows, as they were.
+    departments: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,11 @@ class SelectionParams:
     anniversary_days: int = 3
     max_per_honoree: int = 1
     max_per_department: int = 2
+    # A department or a value not featured for this long has its week's stories put first
+    # among the "also new" titles, so that each comes up at least twice a year and once a
+    # quarter whenever it has stories.
+    department_gap: timedelta = timedelta(weeks=12)
+    value_gap: timedelta = timedelta(weeks=8)
     z: float = 1.96
 
     def __post_init__(self) -> None:
@@ -101,8 +115,8 @@ class SelectionParams:
             raise ValueError("Counts and limits cannot be negative.")
         if self.window <= timedelta(0) or self.window_lag < timedelta(0):
             raise ValueError("The window must be positive and its lag not negative.")
-        if self.canon_min_age < timedelta(0) or self.min_gap < timedelta(0):
-            raise ValueError("The canon's minimum age and the gap between showings cannot be negative.")
+        if min(self.canon_min_age, self.min_gap, self.department_gap, self.value_gap) < timedelta(0):
+            raise ValueError("The canon's minimum age and the gaps cannot be negative.")
         if self.canon_max < self.canon_count:
             raise ValueError("The canon's maximum cannot be below its usual count.")
         if not self.ladder_weeks or any(w <= 0 for w in (*self.ladder_weeks, self.ladder_cap_weeks)):
@@ -212,19 +226,27 @@ def select_issue(
             raise ValueError(f"Story {candidate.story_id} is a candidate twice.")
         by_id[candidate.story_id] = candidate
     shown = _ShowingIndex(history, before=cut_at)
-    fairness = _Fairness(params)
-
-    canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
-    canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
-    canon_slots = min(params.canon_max, max(params.canon_count, len(canon_ranked)))
-    canon = fairness.take(canon_ranked, canon_slots)
+    fairness = Fairness(params.max_per_honoree, params.max_per_department)
 
     fresh = sorted(
         (c for c in by_id.values() if _is_fresh(c, cut_at, shown, params)),
         key=lambda c: _fresh_key(c, params),
     )
-    new = fairness.take(fresh, params.new_count)
-    also_new = fairness.take(fresh, params.also_new_max)
+    # A department or value left out too long gets its place first: the others are featured
+    # every week, the overlooked one maybe never. One story a week is enough to keep every
+    # value and department in view, and leaves the canon its places.
+    overlooked = fairness.take(shown.overlooked(fresh, cut_at, params), min(1, params.also_new_max))
+
+    canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
+    canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
+    canon_slots = min(params.canon_max, max(params.canon_count, len(canon_ranked)))
+    canon = fairness.take(canon_ranked, canon_slots)
+    # The overlooked story is one of this week's best if it ranks among them, else a title.
+    best = sorted((by_id[story_id] for story_id in (*overlooked, *fairness.take(fresh, params.new_count))),
+                  key=lambda c: _fresh_key(c, params))
+    new = tuple(c.story_id for c in best[:params.new_count])
+    also_new = tuple(c.story_id for c in best[params.new_count:])
+    also_new += fairness.take(fresh, params.also_new_max - len(also_new))
     return IssueSelection(issue_key=issue_key, new=new, also_new=also_new, canon=canon)
 
 
@@ -297,12 +319,18 @@ class _ShowingIndex:
     def __init__(self, history: Iterable[Appearance], before: datetime) -> None:
         self._counts: Counter[tuple[int, str]] = Counter()
         self._last: dict[int, datetime] = {}
+        # When each department and each value was last featured, keyed ("department", name).
+        self._featured: dict[tuple[str, str], datetime] = {}
+        self._first: datetime | None = None  # the first issue: "never featured" counts from it
         for appearance in history:
             at = _naive_utc(appearance.cut_at)
             if at >= before:
                 continue
             self._counts[appearance.story_id, appearance.section] += 1
             self._last[appearance.story_id] = max(at, self._last.get(appearance.story_id, at))
+            self._first = min(at, self._first or at)
+            for key in featured_keys(appearance.departments, appearance.values):
+                self._featured[key] = max(at, self._featured.get(key, at))
 
     def count(self, story_id: int, section: str) -> int:
         return self._counts[story_id, section]
@@ -311,45 +339,22 @@ class _ShowingIndex:
         """The latest earlier appearance in any section; None for a story never shown."""
         return self._last.get(story_id)
 
+    def overlooked(self, fresh: list[Candidate], cut_at: datetime, params: SelectionParams) -> list[Candidate]:
+        """This week's stories about a department or showing a value that has gone unfeatured
+        too long, the longest unfeatured first. One never featured counts from the first issue,
+        so the first weeks of a digest rank stories as usual."""
+        if self._first is None:
+            return []
+        gaps = {"department": params.department_gap, "value": params.value_gap}
+        never = self._first
 
-class _Fairness:
-    """The whole issue's budget: stories per honoree and per department."""
+        def overdue_since(story: Candidate) -> datetime | None:
+            waits = [self._featured.get(key, never) for key in featured_keys(story.honoree_departments, story.values)
+                     if self._featured.get(key, never) <= cut_at - gaps[key[0]]]
+            return min(waits, default=None)
 
-    def __init__(self, params: SelectionParams) -> None:
-        self._params = params
-        self._honorees: Counter[int] = Counter()
-        self._departments: Counter[str] = Counter()
-        self._chosen: set[int] = set()
-
-    def take(self, ranked: list[Candidate], limit: int) -> tuple[int, ...]:
-        """The first `limit` stories of `ranked` that fit the budget, which they then use."""
-        taken: list[int] = []
-        for candidate in ranked:
-            if len(taken) >= limit:
-                break
-            if candidate.story_id in self._chosen or not self._fits(candidate):
-                continue
-            self._use(candidate)
-            taken.append(candidate.story_id)
-        return tuple(taken)
-
-    def _fits(self, candidate: Candidate) -> bool:
-        honorees, departments = _people(candidate)
-        if any(self._honorees[h] >= self._params.max_per_honoree for h in honorees):
-            return False
-        return all(self._departments[d] < self._params.max_per_department for d in departments)
-
-    def _use(self, candidate: Candidate) -> None:
-        honorees, departments = _people(candidate)
-        self._chosen.add(candidate.story_id)
-        self._honorees.update(honorees)
-        self._departments.update(departments)
-
-
-def _people(candidate: Candidate) -> tuple[set[int], set[str]]:
-    """A story's distinct honorees and named departments; a blank department is no department."""
-    departments = {d.strip() for d in candidate.honoree_departments if d and d.strip()}
-    return set(candidate.honoree_ids), departments
+        waiting = [(since, story) for story in fresh if (since := overdue_since(story)) is not None]
+        return [story for since, story in sorted(waiting, key=lambda pair: (pair[0], _fresh_key(pair[1], params)))]
 
 
 __all__ = [

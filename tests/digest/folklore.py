@@ -29,6 +29,7 @@ START = datetime(2022, 1, 3, 7, 0)  # a Monday
 DEPARTMENT_SIZES = (800, 300, 200, 150, 120, 100, 90, 80, 60, 50, 30, 20)  # 2,000 people
 LARGEST = "dept-00"
 VALUES = tuple(f"value-{n}" for n in range(9))
+VALUE_WEIGHTS = (40, 25, 15, 8, 5, 3, 2, 1, 0.4)
 
 
 @dataclass
@@ -36,7 +37,6 @@ class Run:
     weeks: int
     params: SelectionParams
     stories: dict[int, Candidate] = field(default_factory=dict)
-    values: dict[int, tuple[str, ...]] = field(default_factory=dict)  # story -> values it shows
     issues: list[tuple[datetime, IssueSelection]] = field(default_factory=list)
     history: list[Appearance] = field(default_factory=list)
     left_at: dict[int, datetime] = field(default_factory=dict)  # person -> when they left
@@ -100,8 +100,8 @@ def simulate(weeks: int = 260, promotions: int = 120, seed: int = 20261202,
                 pinned=rng.random() < 0.03,
                 honoree_ids=honorees,
                 honoree_departments=tuple(sorted({department_of[p] for p in honorees})),
+                values=_values(rng),
             )
-            run.values[next_story] = tuple(rng.sample(VALUES, rng.choice((1, 2, 2, 3))))
             next_story += 1
         for _ in range(promotion_weeks[week]):
             _promote(run, cut, rng, from_largest=rng.random() < 0.5)
@@ -112,8 +112,18 @@ def simulate(weeks: int = 260, promotions: int = 120, seed: int = 20261202,
         run.issues.append((cut, selection))
         for section, chosen in ((SECTION_NEW, selection.new), (SECTION_ALSO_NEW, selection.also_new),
                                 (SECTION_CANON, selection.canon)):
-            run.history.extend(Appearance(story_id, cut, section) for story_id in chosen)
+            run.history.extend(
+                Appearance(story_id, cut, section, run.stories[story_id].honoree_departments,
+                           run.stories[story_id].values)
+                for story_id in chosen
+            )
     return run
+
+
+def _values(rng: random.Random) -> tuple[str, ...]:
+    """One to three values, some common and some rare: the rarest is in about one story in 150."""
+    chosen = set(rng.choices(VALUES, weights=VALUE_WEIGHTS, k=rng.choice((1, 2, 2, 3))))
+    return tuple(sorted(chosen))
 
 
 def _honorees(rng: random.Random, people: list[int], prolific: list[int], active: set[int]) -> tuple[int, ...]:
@@ -189,34 +199,43 @@ def fairness_breaches(run: Run) -> list[str]:
     return breaches
 
 
+def could_be_new(run: Run, story: Candidate) -> bool:
+    """Whether every honoree was still there when the story's week was cut (leavers' stories
+    stay out of the digest unless they are legacy)."""
+    cut = story.published_at + timedelta(days=8)
+    return all(run.left_at.get(person, cut) >= cut for person in story.honoree_ids)
+
+
 def quarters_missing_a_value(run: Run) -> list[tuple[int, str]]:
     """(quarter, value) where stories showing the value were published that quarter (13 weeks)
-    yet no issue of the quarter featured a story showing it."""
+    yet no issue of the quarter (or the week after it) featured a story showing it."""
     missing = []
-    for quarter in range(run.weeks // 13):
+    for quarter in range(run.weeks // 13 - 1):  # the last quarter has no issue after it
         start = START + timedelta(weeks=13 * quarter)
         end = start + timedelta(weeks=13)
         published = {v for story in run.stories.values() if start <= story.published_at < end
-                     for v in run.values[story.story_id]}
-        featured = {v for cut, selection in run.issues if start <= cut < end
-                    for story_id in selection.story_ids for v in run.values[story_id]}
+                     and could_be_new(run, story) for v in story.values}
+        # A story published in the quarter's last days is new in the next quarter's first issue.
+        featured = {v for cut, selection in run.issues if start <= cut < end + timedelta(weeks=1)
+                    for story_id in selection.story_ids for v in run.stories[story_id].values}
         missing += [(quarter, value) for value in sorted(published - featured)]
     return missing
 
 
-def half_years_missing_a_department(run: Run) -> list[tuple[int, str]]:
-    """(half year, department) where stories about the department were published in that half
-    year yet fewer than two issues of it featured one."""
+def years_missing_a_department(run: Run) -> list[tuple[int, str]]:
+    """(year, department) where two or more stories about the department were published that
+    year (52 weeks) yet fewer than two issues of the year featured one. (A department with a
+    single story cannot be featured twice: a story is new in one issue only.)"""
     missing = []
-    for half in range(run.weeks // 26):
-        start = START + timedelta(weeks=26 * half)
-        end = start + timedelta(weeks=26)
-        published = {d for story in run.stories.values() if start <= story.published_at < end
-                     for d in story.honoree_departments}
+    for year in range(run.weeks // 52):
+        start = START + timedelta(weeks=52 * year)
+        end = start + timedelta(weeks=52)
+        published = Counter(d for story in run.stories.values() if start <= story.published_at < end
+                            for d in story.honoree_departments)
         issues_featuring: Counter[str] = Counter()
         for cut, selection in run.issues:
             if start <= cut < end:
                 issues_featuring.update({d for story_id in selection.story_ids
                                          for d in run.stories[story_id].honoree_departments})
-        missing += [(half, d) for d in sorted(published) if issues_featuring[d] < 2]
+        missing += [(year, d) for d, count in sorted(published.items()) if count >= 2 and issues_featuring[d] < 2]
     return missing

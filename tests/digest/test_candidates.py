@@ -102,3 +102,26 @@ def test_preview_rejects_a_bad_date(app, runner, ctx):
     result = runner.invoke(args=["digest", "preview", "--now", "next tuesday"])
     assert result.exit_code == 2
     assert "use ISO 8601" in result.output
+
+
+def test_history_and_candidates_say_which_departments_and_values_they_feature(app, ctx, make_story, make_person):
+    from sqlalchemy import select
+
+    from storyboard.digest.candidates import load_history
+    from storyboard.extensions import db
+    from storyboard.models import DigestIssue, DigestIssueStory, Value
+
+    values = {value.slug: value for value in db.session.scalars(select(Value))}
+    story = make_story(nominees=[make_person(department="Stores"), make_person(department="Night shift")],
+                       values=[values["empathy"], values["courtesy"]], published_at=CUT - timedelta(days=2))
+    issue = DigestIssue(issue_key="2026-11-23", cut_at=CUT - timedelta(weeks=1))
+    db.session.add(issue)
+    db.session.flush()
+    db.session.add(DigestIssueStory(issue_id=issue.id, story_id=story.id, section="new", position=1))
+    db.session.commit()
+    [appearance] = load_history()
+    assert (appearance.story_id, appearance.section) == (story.id, "new")
+    assert appearance.departments == ("Night shift", "Stores")
+    assert appearance.values == ("courtesy", "empathy")
+    [candidate] = load_candidates(CUT, params_from_config())
+    assert candidate.values == ("courtesy", "empathy")

@@ -58,8 +58,18 @@ def test_the_canon_section_grows_only_as_far_as_allowed(run):
     assert any(len(selection.canon) > run.params.canon_count for _, selection in run.issues)
 
 
+def test_the_values_are_as_uneven_as_in_a_real_company(run):
+    shown = [value for story in run.stories.values() for value in story.values]
+    rarest = min(shown.count(value) for value in folklore.VALUES)
+    assert rarest * 50 < len(run.stories)  # the rarest value is in under 2% of stories
+
+
 def test_every_value_with_stories_is_featured_every_quarter(run):
     assert folklore.quarters_missing_a_value(run) == []
+
+
+def test_every_department_with_stories_is_featured_at_least_twice_a_year(run):
+    assert folklore.years_missing_a_department(run) == []
 
 
 @pytest.mark.parametrize("week", SHUFFLED_WEEKS)

@@ -11,6 +11,7 @@ from sqlalchemy import select, true
 from storyboard.clock import utcnow
 from storyboard.demo.accounts import STAFF_EMAIL, demo_people
 from storyboard.demo.bulk import analyze, insert_rows, next_id, reset_sequences
+from storyboard.demo.canon import promote_canon
 from storyboard.demo.company import Company, build_people
 from storyboard.demo.stories import Batch, StoryWriter
 from storyboard.extensions import db
@@ -74,6 +75,8 @@ def seed_demo(
         summary.add(batch)
         if progress is not None:
             progress(len(batch.stories))
+    promote_canon(rng, anchor, count=max(1, stories // 60))
+    db.session.commit()
     reset_sequences([Person.__table__, Story.__table__, ThankYou.__table__])
     analyze()
     db.session.commit()

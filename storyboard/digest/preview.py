@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
 from storyboard import audit
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest.candidates import load_candidates, load_history, next_cut, params_from_config
+from storyboard.digest.capacity import CanonCapacity, canon_capacity
 from storyboard.digest.issues import stories_for
 from storyboard.digest.selection import (
     SECTION_ALSO_NEW,
@@ -22,6 +23,9 @@ from storyboard.digest.selection import (
 from storyboard.extensions import db
 from storyboard.models import DigestHoldback, Person, Story
 
+# How far ahead the canon's room is counted, for HR deciding whether to promote more.
+CAPACITY_WEEKS = 12
+
 
 @dataclass
 class NextIssuePreview:
@@ -33,6 +37,7 @@ class NextIssuePreview:
     stories: dict[int, Story]
     held_back: list[Story] = field(default_factory=list)
     left_out: list[tuple[Story, str]] = field(default_factory=list)
+    capacity: CanonCapacity | None = None  # the canon's room over the coming weeks
 
     def section(self, name: str) -> list[Story]:
         ids = {SECTION_NEW: self.selection.new, SECTION_ALSO_NEW: self.selection.also_new,
@@ -53,6 +58,9 @@ def next_issue_preview(now: datetime) -> NextIssuePreview:
     in_window = [c for c in candidates if c.published_at and start <= c.published_at < end]
     left_out = [(c, _why_left_out(c, shown_before)) for c in in_window if c.story_id not in chosen]
     held = [c.story_id for c in candidates if c.held_back]
+    cuts = [cut_at]
+    while len(cuts) < CAPACITY_WEEKS:
+        cuts.append(next_cut(cuts[-1] + timedelta(minutes=1)))
     stories = {story.id: story for story in stories_for(chosen | {c.story_id for c, _ in left_out} | set(held))}
     return NextIssuePreview(
         cut_at=cut_at,
@@ -62,6 +70,7 @@ def next_issue_preview(now: datetime) -> NextIssuePreview:
         held_back=[stories[story_id] for story_id in held],
         left_out=sorted(((stories[c.story_id], why) for c, why in left_out if why != "held back"),
                         key=lambda pair: pair[0].published_at, reverse=True),
+        capacity=canon_capacity(cuts, candidates, history, params),
     )
 
 

@@ -278,25 +278,35 @@ def _fresh_key(candidate: Candidate, params: SelectionParams) -> tuple:
     return (not candidate.pinned, -score, _naive_utc(candidate.published_at), candidate.story_id)
 
 
-def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _ShowingIndex,
-               params: SelectionParams) -> tuple | None:
-    """The canon sort key (smaller first), ending with the story id; None when not due."""
+def canon_schedule(candidate: Candidate, showings: int, last: datetime | None,
+                   params: SelectionParams) -> tuple[datetime, datetime, datetime] | None:
+    """When a canon story became eligible, when its next showing is scheduled, and when it
+    may come (never within `min_gap` of `last`), after `showings` canon showings; None when
+    it may not come back at all."""
     if not (candidate.in_canon and candidate.resurface and _may_appear(candidate)):
         return None
     # Canonized stories always carry canonized_at; the publication date is a fallback for
     # rows promoted before it was recorded.
-    since = _naive_utc(candidate.canonized_at or candidate.published_at)
-    eligible_at = since + params.canon_min_age
-    if cut_at < eligible_at:
-        return None
-    resurfaced = shown.count(candidate.story_id, SECTION_CANON)
-    last = shown.last(candidate.story_id)
-    scheduled_at = eligible_at + params.scheduled_after(resurfaced)
-    due_at = scheduled_at if last is None else max(scheduled_at, last + params.min_gap)
+    eligible_at = _naive_utc(candidate.canonized_at or candidate.published_at) + params.canon_min_age
+    scheduled_at = eligible_at + params.scheduled_after(showings)
+    due_at = scheduled_at if last is None else max(scheduled_at, _naive_utc(last) + params.min_gap)
+    return eligible_at, scheduled_at, due_at
+
+
+def is_due(cut_at: datetime, eligible_at: datetime, due_at: datetime) -> bool:
     # Weekly cuts at a fixed local time move by an hour in UTC when the clocks change; a
     # story due an hour after this cut must not wait a whole week for the next one.
-    if cut_at + DUE_SLACK < due_at:
+    return eligible_at <= cut_at and due_at <= cut_at + DUE_SLACK
+
+
+def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _ShowingIndex,
+               params: SelectionParams) -> tuple | None:
+    """The canon sort key (smaller first), ending with the story id; None when not due."""
+    resurfaced = shown.count(candidate.story_id, SECTION_CANON)
+    schedule = canon_schedule(candidate, resurfaced, shown.last(candidate.story_id), params)
+    if schedule is None or not is_due(cut_at, schedule[0], schedule[2]):
         return None
+    scheduled_at = schedule[1]
     # How far behind its schedule, in steps of the ladder it is on. Exact arithmetic, so that
     # equal ratios tie on every platform.
     overdue = Fraction(max(_seconds(cut_at - scheduled_at), 0), _seconds(params.interval_after(resurfaced)))
@@ -364,6 +374,8 @@ __all__ = [
     "Appearance",
     "Candidate",
     "IssueSelection",
+    "canon_schedule",
+    "is_due",
     "SelectionParams",
     "is_anniversary",
     "issue_key_for",

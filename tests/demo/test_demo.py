@@ -1,13 +1,14 @@
 """seed-demo: a believable demo company whose rows agree with each other, the same for a seed."""
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from storyboard.demo import seed_demo
 from storyboard.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, STAFF_EMAIL
+from storyboard.demo.canon import LESSONS
 from storyboard.extensions import db
 from storyboard.markdown import render
 from storyboard.models import (
@@ -54,6 +55,8 @@ def _digest(full: bool = False) -> str:
             story.status,
             sorted(person.email for person in story.nominees),
             sorted(value.slug for value in story.values),
+            story.in_canon,
+            story.canon_lesson,
         ]
         if full:
             parts += [
@@ -90,6 +93,18 @@ def test_every_status_is_present_and_most_are_published(seeded):
     counts = dict(db.session.execute(statement).all())
     assert set(counts) == {status.value for status in StoryStatus}
     assert counts[StoryStatus.PUBLISHED] > sum(counts.values()) / 2
+
+
+def test_the_best_older_stories_are_in_the_canon_with_distinct_lessons(ctx):
+    seed_demo(people=60, stories=600, seed=4, anchor=ANCHOR)
+    canon = db.session.scalars(select(Story).where(Story.in_canon.is_(True))).all()
+    assert len(canon) == 10  # one canon story per 60
+    assert len({story.canon_lesson for story in canon}) == 10
+    assert all(story.canon_lesson in LESSONS for story in canon)
+    for story in canon:
+        assert story.status == StoryStatus.PUBLISHED.value
+        assert story.published_at <= ANCHOR - timedelta(weeks=5)
+        assert story.published_at < story.canonized_at < ANCHOR
 
 
 def test_counters_match_applause_and_reader_rows(seeded):

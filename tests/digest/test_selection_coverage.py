@@ -67,3 +67,12 @@ def test_an_overlooked_story_takes_its_departments_place_before_the_weeks_best()
 
 def test_without_any_history_nothing_counts_as_overlooked():
     assert select_issue(CUT, busy_week(), []).also_new == (4, 5, 6, 7, 8)
+
+
+@pytest.mark.parametrize(("digest_weeks", "kept"), [(11, False), (12, True)])
+def test_a_department_never_featured_counts_from_the_first_issue(digest_weeks, kept):
+    stories = [fresh(i, applause=90 - i, readers=100) for i in range(1, 9)]
+    newcomer = fresh(9, applause=1, readers=100, department="New team")
+    # The digest's first issue was `digest_weeks` ago; every other department was seen last week.
+    history = [featured(100, digest_weeks), featured(101, 3), seen_last_week(*stories)]
+    assert (9 in select_issue(CUT, [*stories, newcomer], history).also_new) is kept

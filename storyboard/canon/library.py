@@ -12,16 +12,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from storyboard.extensions import db
-from storyboard.models import (
-    DigestIssue,
-    DigestIssueStory,
-    Person,
-    Story,
-    StoryStatus,
-    Value,
-    story_nominees,
-    story_values,
-)
+from storyboard.models import DigestIssue, DigestIssueStory, Person, Story, StoryStatus, Value
 from storyboard.stories.service import card_joins
 
 CANON_SECTION = "canon"
@@ -47,12 +38,9 @@ def canon_statement(value: Value | None = None, department: str | None = None) -
         .options(*card_joins())  # one query for the page, its people and values (see card_joins)
     )
     if value is not None:
-        statement = statement.where(
-            Story.id.in_(select(story_values.c.story_id).where(story_values.c.value_id == value.id))
-        )
+        statement = statement.where(Story.values.any(Value.id == value.id))
     if department:
-        about = select(story_nominees.c.story_id).join(Person, Person.id == story_nominees.c.person_id)
-        statement = statement.where(Story.id.in_(about.where(Person.department == department)))
+        statement = statement.where(Story.nominees.any(Person.department == department))
     return statement
 
 
@@ -60,8 +48,7 @@ def canon_departments() -> list[str]:
     """The departments of the people canon stories are about, for the library's filter."""
     return list(db.session.scalars(
         select(Person.department).distinct()
-        .join(story_nominees, story_nominees.c.person_id == Person.id)
-        .join(Story, Story.id == story_nominees.c.story_id)
+        .join(Story.nominees)
         .where(Story.in_canon.is_(True), Story.status == StoryStatus.PUBLISHED.value, Person.department != "")
         .order_by(Person.department)
     ))

@@ -1,13 +1,12 @@
 """What the pure selection needs, read from the database, and when the next issue is cut."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from storyboard.digest.selection import (
     Appearance,
@@ -17,17 +16,7 @@ from storyboard.digest.selection import (
     wilson_lower_bound,
 )
 from storyboard.extensions import db
-from storyboard.models import (
-    DigestHoldback,
-    DigestIssue,
-    DigestIssueStory,
-    Person,
-    Story,
-    StoryStatus,
-    Value,
-    story_nominees,
-    story_values,
-)
+from storyboard.models import DigestHoldback, DigestIssue, DigestIssueStory, Person, Story, StoryStatus, Value
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -98,20 +87,17 @@ def load_history() -> list[Appearance]:
         select(DigestIssueStory.story_id, DigestIssue.cut_at, DigestIssueStory.section)
         .join(DigestIssue, DigestIssue.id == DigestIssueStory.issue_id)
     ).all()
-    shown = select(DigestIssueStory.story_id)
-    departments: dict[int, set[str]] = defaultdict(set)
-    for story_id, department in db.session.execute(
-        select(story_nominees.c.story_id, Person.department)
-        .join(Person, Person.id == story_nominees.c.person_id).where(story_nominees.c.story_id.in_(shown))
-    ):
-        departments[story_id].add(department)
-    values: dict[int, set[str]] = defaultdict(set)
-    for story_id, slug in db.session.execute(
-        select(story_values.c.story_id, Value.slug)
-        .join(Value, Value.id == story_values.c.value_id).where(story_values.c.story_id.in_(shown))
-    ):
-        values[story_id].add(slug)
-    return [Appearance(story_id, cut_at, section, tuple(sorted(departments[story_id])), tuple(sorted(values[story_id])))
+    stories = db.session.scalars(
+        select(Story).where(Story.id.in_(select(DigestIssueStory.story_id)))
+        .options(load_only(Story.id), selectinload(Story.nominees).load_only(Person.department),
+                 selectinload(Story.values).load_only(Value.slug))
+    )
+    featured = {
+        story.id: (tuple(sorted({person.department for person in story.nominees})),
+                   tuple(sorted(value.slug for value in story.values)))
+        for story in stories
+    }
+    return [Appearance(story_id, cut_at, section, *featured.get(story_id, ((), ())))
             for story_id, cut_at, section in rows]
 
 

@@ -35,7 +35,9 @@ def promote_canon(rng: random.Random, anchor: datetime, count: int = 10) -> int:
         .where(Story.status == StoryStatus.PUBLISHED.value, Story.in_canon.is_(False),
                Story.published_at <= anchor - MIN_AGE)
     ).all()
-    best = sorted(rows, key=lambda row: (-row.applause_count / max(row.reader_count, 1), row.id))[:count]
+    # One lesson a story: never more canon stories than lessons, however big the demo.
+    best = sorted(rows, key=lambda row: (-row.applause_count / max(row.reader_count, 1), row.id))
+    best = best[:min(count, len(LESSONS))]
     lessons = rng.sample(LESSONS, len(best))
     changes = []
     for row, lesson in zip(best, lessons, strict=True):

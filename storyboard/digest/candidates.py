@@ -30,7 +30,8 @@ def params_from_config() -> SelectionParams:
         window=timedelta(days=config["DIGEST_WINDOW_DAYS"]),
         window_lag=timedelta(hours=config["DIGEST_WINDOW_LAG_HOURS"]),
         canon_count=config["DIGEST_CANON_COUNT"],
-        canon_max=config["DIGEST_CANON_MAX"],
+        # A maximum below the count (a count raised, the maximum left) means no growing.
+        canon_max=max(config["DIGEST_CANON_MAX"], config["DIGEST_CANON_COUNT"]),
         canon_min_age=timedelta(days=config["DIGEST_CANON_MIN_AGE_DAYS"]),
         ladder_weeks=tuple(config["DIGEST_LADDER_WEEKS"]),
         ladder_cap_weeks=config["DIGEST_LADDER_CAP_WEEKS"],

@@ -1,15 +1,16 @@
 """Whether the canon's room keeps up with HR's promotions: pure, like the selection.
 
-Counts the canon showings that fall due over the coming cuts if every due story were shown on
-time, against the usual slots (DIGEST_CANON_COUNT an issue) and the most the section may grow
-to (DIGEST_CANON_MAX). More due than the most means some will be late: HR should promote less
-often, or let older canon stories go (resurfacing off), until the canon fits again.
+Runs the real selection forward over the coming cuts with the canon stories alone, as if each
+issue went out as chosen, and counts what it shows, how often the section grows past its usual
+size (DIGEST_CANON_COUNT), and how many due showings wait a week or more because the section is
+full or the honoree and department places are taken. Any waiting means promotions outrun the
+room: HR should promote less often, or let older canon stories go (resurfacing off).
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from storyboard.digest.selection import (
@@ -19,44 +20,56 @@ from storyboard.digest.selection import (
     SelectionParams,
     canon_schedule,
     is_due,
+    select_issue,
 )
 
 
 @dataclass(frozen=True)
 class CanonCapacity:
     issues: int  # how many coming cuts were counted
-    due: int  # canon showings falling due over them
-    usual: int  # DIGEST_CANON_COUNT slots an issue
-    most: int  # DIGEST_CANON_MAX slots an issue
-
-    @property
-    def grows(self) -> bool:
-        """The section will carry more than its usual count in some issues."""
-        return self.due > self.usual
+    shown: int  # canon showings the section carries over them
+    grown: int  # issues whose canon section is larger than usual
+    waiting: int  # due showings left for a later issue (a story waiting two weeks counts twice)
+    usual: int  # DIGEST_CANON_COUNT an issue
 
     @property
     def outrun(self) -> bool:
-        """More is due than the section can carry even at its largest: some showings will be late."""
-        return self.due > self.most
+        """Some canon stories will come late: more is due than the section can carry."""
+        return self.waiting > 0
 
 
 def canon_capacity(cuts: list[datetime], candidates: Iterable[Candidate], history: Iterable[Appearance],
                    params: SelectionParams) -> CanonCapacity:
-    """Canon demand over `cuts` (in order), each due story counted as shown at the cut it falls due."""
-    showings: Counter[int] = Counter()
+    """The canon's room over `cuts` (in order). Held-back stories are back after the first cut."""
+    canon = [candidate for candidate in candidates if candidate.in_canon]
+    projected = list(history)
+    shown = grown = waiting = 0
+    for number, cut in enumerate(cuts):
+        week = canon if number == 0 else [replace(candidate, held_back=False) for candidate in canon]
+        due = len(_due(week, projected, cut, params))
+        chosen = select_issue(cut, week, projected, params).canon
+        shown += len(chosen)
+        grown += len(chosen) > params.canon_count
+        waiting += due - len(chosen)  # the selection only ever chooses due stories
+        by_id = {candidate.story_id: candidate for candidate in week}
+        projected += [Appearance(story_id, cut, SECTION_CANON, by_id[story_id].honoree_departments,
+                                 by_id[story_id].values) for story_id in chosen]
+    return CanonCapacity(issues=len(cuts), shown=shown, grown=grown, waiting=waiting,
+                         usual=params.canon_count)
+
+
+def _due(canon: list[Candidate], history: list[Appearance], cut: datetime, params: SelectionParams) -> list[int]:
+    shown_at: dict[int, list[datetime]] = defaultdict(list)
     last: dict[int, datetime] = {}
     for appearance in history:
-        if appearance.section == SECTION_CANON:
-            showings[appearance.story_id] += 1
-        last[appearance.story_id] = max(appearance.cut_at, last.get(appearance.story_id, appearance.cut_at))
-    due = 0
-    for candidate in candidates:
-        shown, seen = showings[candidate.story_id], last.get(candidate.story_id)
-        for cut in cuts:
-            schedule = canon_schedule(candidate, shown, seen, params)
-            if schedule is None:
-                break
-            if is_due(cut, schedule[0], schedule[2]):
-                due, shown, seen = due + 1, shown + 1, cut
-    return CanonCapacity(issues=len(cuts), due=due, usual=len(cuts) * params.canon_count,
-                         most=len(cuts) * params.canon_max)
+        if appearance.cut_at < cut:
+            last[appearance.story_id] = max(appearance.cut_at, last.get(appearance.story_id, appearance.cut_at))
+            if appearance.section == SECTION_CANON:
+                shown_at[appearance.story_id].append(appearance.cut_at)
+    due = []
+    for candidate in canon:
+        schedule = canon_schedule(candidate, sorted(shown_at[candidate.story_id]), last.get(candidate.story_id),
+                                  cut, params)
+        if schedule is not None and is_due(cut, schedule[0], schedule[2]):
+            due.append(candidate.story_id)
+    return due

@@ -19,15 +19,15 @@ first, so a backlog is worked off instead of growing.
 """
 from __future__ import annotations
 
-import hashlib
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from storyboard.digest.fairness import Fairness, featured_keys
+from storyboard.digest.ranking import is_anniversary, stable_hash, wilson_lower_bound
 
 PUBLISHED = "published"
 
@@ -95,6 +95,8 @@ class SelectionParams:
     canon_min_age: timedelta = timedelta(days=28)
     # No story is shown twice within this time, whatever its schedule says.
     min_gap: timedelta = timedelta(weeks=4)
+    # A canon showing missed by longer than this is skipped rather than caught up.
+    catch_up: timedelta = timedelta(weeks=13)
     # Weeks to wait after a story's k-th canon appearance: ladder_weeks[k-1], then the cap.
     ladder_weeks: tuple[int, ...] = (4, 8, 16, 26)
     ladder_cap_weeks: int = 52
@@ -115,7 +117,7 @@ class SelectionParams:
             raise ValueError("Counts and limits cannot be negative.")
         if self.window <= timedelta(0) or self.window_lag < timedelta(0):
             raise ValueError("The window must be positive and its lag not negative.")
-        if min(self.canon_min_age, self.min_gap, self.department_gap, self.value_gap) < timedelta(0):
+        if min(self.canon_min_age, self.min_gap, self.catch_up, self.department_gap, self.value_gap) < timedelta(0):
             raise ValueError("The canon's minimum age and the gaps cannot be negative.")
         if self.canon_max < self.canon_count:
             raise ValueError("The canon's maximum cannot be below its usual count.")
@@ -158,27 +160,9 @@ class IssueSelection:
         return self.new + self.canon + self.also_new
 
 
-def wilson_lower_bound(positive: int, total: int, z: float = 1.96) -> float:
-    """The lower bound of the Wilson score interval for positive/total; 0 when total is 0."""
-    if total <= 0:
-        return 0.0
-    # Applause from someone not counted as a reader must not push the ratio past 1.
-    positive = min(max(positive, 0), total)
-    phat = positive / total
-    z2 = z * z
-    centre = phat + z2 / (2 * total)
-    margin = z * math.sqrt((phat * (1 - phat) + z2 / (4 * total)) / total)
-    return max(0.0, (centre - margin) / (1 + z2 / total))
-
-
 def issue_key_for(cut_at: datetime) -> str:
     """The issue's key: the cut's ISO date, unique per issue with one cut a week."""
     return _naive_utc(cut_at).date().isoformat()
-
-
-def stable_hash(issue_key: str, story_id: int) -> str:
-    """A tie-breaker that differs per issue yet never per process (unlike Python's hash())."""
-    return hashlib.sha256(f"{issue_key}:{story_id}".encode()).hexdigest()
 
 
 def window_bounds(cut_at: datetime, params: SelectionParams) -> tuple[datetime, datetime]:
@@ -188,26 +172,6 @@ def window_bounds(cut_at: datetime, params: SelectionParams) -> tuple[datetime, 
     """
     end = _naive_utc(cut_at) - params.window_lag
     return end - params.window, end
-
-
-def is_anniversary(happened_on: date | None, on: date, days: int) -> bool:
-    """True when a later anniversary of `happened_on` falls within `days` of `on`.
-
-    A 29 February story has its anniversary on 28 February in other years; the years either
-    side of `on` are checked so that anniversaries across New Year count.
-    """
-    if happened_on is None:
-        return False
-    for year in (on.year - 1, on.year, on.year + 1):
-        if year <= happened_on.year:
-            continue
-        try:
-            anniversary = happened_on.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            anniversary = date(year, 2, 28)
-        if abs((anniversary - on).days) <= days:
-            return True
-    return False
 
 
 def select_issue(
@@ -239,7 +203,8 @@ def select_issue(
 
     canon_keys = (_canon_key(c, cut_at, issue_key, shown, params) for c in by_id.values())
     canon_ranked = [by_id[key[-1]] for key in sorted(k for k in canon_keys if k is not None)]
-    canon_slots = min(params.canon_max, max(params.canon_count, len(canon_ranked)))
+    # A canon count of 0 switches the canon section off; otherwise it grows with what is due.
+    canon_slots = params.canon_count and min(params.canon_max, max(params.canon_count, len(canon_ranked)))
     canon = fairness.take(canon_ranked, canon_slots)
     # The overlooked story is one of this week's best if it ranks among them, else a title.
     best = sorted((by_id[story_id] for story_id in (*overlooked, *fairness.take(fresh, params.new_count))),
@@ -278,19 +243,35 @@ def _fresh_key(candidate: Candidate, params: SelectionParams) -> tuple:
     return (not candidate.pinned, -score, _naive_utc(candidate.published_at), candidate.story_id)
 
 
-def canon_schedule(candidate: Candidate, showings: int, last: datetime | None,
-                   params: SelectionParams) -> tuple[datetime, datetime, datetime] | None:
-    """When a canon story became eligible, when its next showing is scheduled, and when it
-    may come (never within `min_gap` of `last`), after `showings` canon showings; None when
-    it may not come back at all."""
+def canon_schedule(candidate: Candidate, shown_at: list[datetime], last: datetime | None, cut_at: datetime,
+                   params: SelectionParams) -> tuple[datetime, datetime, datetime, int] | None:
+    """When a canon story became eligible, when its next showing is scheduled, when it may come
+    (never within `min_gap` of its last appearance), and which step of the ladder that is, given
+    its canon showings `shown_at` (in order) and its last appearance in any section, as seen at
+    `cut_at`; None when it may not come back at all.
+
+    A late story catches up, every `min_gap`, on showings up to `catch_up` overdue; showings
+    missed by longer (its resurfacing was off for a year, say) are skipped, so it comes back
+    once and then keeps its schedule instead of coming every four weeks for months."""
     if not (candidate.in_canon and candidate.resurface and _may_appear(candidate)):
         return None
     # Canonized stories always carry canonized_at; the publication date is a fallback for
     # rows promoted before it was recorded.
     eligible_at = _naive_utc(candidate.canonized_at or candidate.published_at) + params.canon_min_age
-    scheduled_at = eligible_at + params.scheduled_after(showings)
+
+    def skipping(step: int, moment: datetime) -> int:
+        while (eligible_at + params.scheduled_after(step) < moment - params.catch_up
+               and eligible_at + params.scheduled_after(step + 1) <= moment):
+            step += 1
+        return step
+
+    step = 0
+    for moment in shown_at:
+        step = skipping(step, moment) + 1
+    step = skipping(step, cut_at)
+    scheduled_at = eligible_at + params.scheduled_after(step)
     due_at = scheduled_at if last is None else max(scheduled_at, _naive_utc(last) + params.min_gap)
-    return eligible_at, scheduled_at, due_at
+    return eligible_at, scheduled_at, due_at, step
 
 
 def is_due(cut_at: datetime, eligible_at: datetime, due_at: datetime) -> bool:
@@ -302,11 +283,11 @@ def is_due(cut_at: datetime, eligible_at: datetime, due_at: datetime) -> bool:
 def _canon_key(candidate: Candidate, cut_at: datetime, issue_key: str, shown: _ShowingIndex,
                params: SelectionParams) -> tuple | None:
     """The canon sort key (smaller first), ending with the story id; None when not due."""
-    resurfaced = shown.count(candidate.story_id, SECTION_CANON)
-    schedule = canon_schedule(candidate, resurfaced, shown.last(candidate.story_id), params)
+    schedule = canon_schedule(candidate, shown.canon_showings(candidate.story_id), shown.last(candidate.story_id),
+                              cut_at, params)
     if schedule is None or not is_due(cut_at, schedule[0], schedule[2]):
         return None
-    scheduled_at = schedule[1]
+    _, scheduled_at, _, resurfaced = schedule
     # How far behind its schedule, in steps of the ladder it is on. Exact arithmetic, so that
     # equal ratios tie on every platform.
     overdue = Fraction(max(_seconds(cut_at - scheduled_at), 0), _seconds(params.interval_after(resurfaced)))
@@ -327,7 +308,7 @@ class _ShowingIndex:
     issue whose own appearances are already recorded gives the same selection."""
 
     def __init__(self, history: Iterable[Appearance], before: datetime) -> None:
-        self._counts: Counter[tuple[int, str]] = Counter()
+        self._canon: dict[int, list[datetime]] = defaultdict(list)
         self._last: dict[int, datetime] = {}
         # When each department and each value was last featured, keyed ("department", name).
         self._featured: dict[tuple[str, str], datetime] = {}
@@ -336,14 +317,16 @@ class _ShowingIndex:
             at = _naive_utc(appearance.cut_at)
             if at >= before:
                 continue
-            self._counts[appearance.story_id, appearance.section] += 1
+            if appearance.section == SECTION_CANON:
+                self._canon[appearance.story_id].append(at)
             self._last[appearance.story_id] = max(at, self._last.get(appearance.story_id, at))
             self._first = min(at, self._first or at)
             for key in featured_keys(appearance.departments, appearance.values):
                 self._featured[key] = max(at, self._featured.get(key, at))
 
-    def count(self, story_id: int, section: str) -> int:
-        return self._counts[story_id, section]
+    def canon_showings(self, story_id: int) -> list[datetime]:
+        """When the story was shown in the canon section, earliest first."""
+        return sorted(self._canon.get(story_id, ()))
 
     def last(self, story_id: int) -> datetime | None:
         """The latest earlier appearance in any section; None for a story never shown."""
@@ -360,7 +343,7 @@ class _ShowingIndex:
 
         def overdue_since(story: Candidate) -> datetime | None:
             waits = [self._featured.get(key, never) for key in featured_keys(story.honoree_departments, story.values)
-                     if self._featured.get(key, never) <= cut_at - gaps[key[0]]]
+                     if self._featured.get(key, never) <= cut_at - gaps[key[0]] + DUE_SLACK]
             return min(waits, default=None)
 
         waiting = [(since, story) for story in fresh if (since := overdue_since(story)) is not None]

@@ -107,6 +107,14 @@ def test_the_best_older_stories_are_in_the_canon_with_distinct_lessons(ctx):
         assert story.published_at < story.canonized_at < ANCHOR
 
 
+def test_a_big_demo_promotes_no_more_canon_stories_than_there_are_lessons(seeded):
+    import random
+
+    from storyboard.demo.canon import promote_canon
+
+    assert promote_canon(random.Random(1), ANCHOR, count=50) == len(LESSONS)
+
+
 def test_counters_match_applause_and_reader_rows(seeded):
     applause = _count_by_story(Applause.__table__)
     readers = _count_by_story(StoryReader.__table__)

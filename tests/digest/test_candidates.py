@@ -104,6 +104,12 @@ def test_preview_rejects_a_bad_date(app, runner, ctx):
     assert "use ISO 8601" in result.output
 
 
+def test_a_canon_count_raised_above_the_maximum_means_no_growing(app, ctx):
+    app.config.update(DIGEST_CANON_COUNT=6, DIGEST_CANON_MAX=5)
+    params = params_from_config()
+    assert (params.canon_count, params.canon_max) == (6, 6)
+
+
 def test_history_and_candidates_say_which_departments_and_values_they_feature(app, ctx, make_story, make_person):
     from sqlalchemy import select
 

@@ -204,3 +204,21 @@ def test_the_canon_grows_up_to_its_maximum_when_more_stories_are_due():
     assert select_issue(CUT, [*never_shown, not_yet], [], params).canon == (7, 6, 5, 4, 3)
     # With only one due, the section keeps its usual size: no story comes early to fill it.
     assert select_issue(CUT, [never_shown[0], not_yet], [], params).canon == (1,)
+
+
+def test_a_canon_count_of_zero_switches_the_canon_off():
+    stories = [canon(n) for n in range(1, 5)]
+    assert select_issue(CUT, stories, [], SelectionParams(canon_count=0)).canon == ()
+
+
+def test_a_story_back_after_a_long_time_away_comes_once_then_keeps_its_schedule():
+    # Promoted three years ago, never retold (its resurfacing was off): it comes back now, and
+    # next on its yearly step, not every four weeks until it has made up the showings it missed.
+    story = eligible_weeks_before(156)
+    history = []
+    for week in range(0, 40):
+        cut = CUT + timedelta(weeks=week)
+        if select_issue(cut, [story], history).canon == (1,):
+            history.append(Appearance(1, cut, SECTION_CANON))
+    # The next point on its yearly step falls two weeks after its return: four weeks after it.
+    assert [round((a.cut_at - CUT) / timedelta(weeks=1)) for a in history] == [0, 4]

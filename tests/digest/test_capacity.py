@@ -1,5 +1,5 @@
-"""The canon's room: showings due over the coming weeks against the slots, and the warning HR
-sees on /digest/next when promotions outrun them."""
+"""The canon's room: the real selection run forward over the coming weeks with the canon stories,
+and the warning HR sees on /digest/next when due stories would have to wait."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,57 +7,58 @@ from datetime import timedelta
 
 from storyboard.digest.capacity import canon_capacity
 from storyboard.digest.selection import SelectionParams
-from tests.digest.selection_builders import CUT, canon, eligible_weeks_before, on_schedule, shown
+from tests.digest.selection_builders import CUT, canon, eligible_weeks_before, on_schedule
 from tests.helpers import CUT as DIGEST_CUT
-from tests.helpers import NOW, text
+from tests.helpers import text
 
 WEEKS = [CUT + timedelta(weeks=n) for n in range(12)]
 
 
-def test_a_new_canon_story_falls_due_three_times_in_twelve_weeks():
-    # Eligible at the first cut: shown then, 4 weeks later, then 12 weeks after eligibility
-    # (week 12, outside the count): weeks 0 and 4, and week 12 is the 13th cut.
-    assert canon_capacity(WEEKS, [eligible_weeks_before(0)], [], SelectionParams()).due == 2
+def room(stories, history=(), **params):
+    found = canon_capacity(WEEKS, stories, list(history), SelectionParams(**params))
+    return found.shown, found.grown, found.waiting
 
 
-def test_a_story_behind_its_schedule_comes_every_four_weeks_until_it_catches_up():
-    story = eligible_weeks_before(100)  # never shown in 100 weeks: due every four weeks
-    assert canon_capacity(WEEKS, [story], [], SelectionParams()).due == 3
+def test_a_new_canon_story_comes_twice_in_twelve_weeks():
+    # Eligible at the first cut: shown then and 4 weeks later; the third is 12 weeks after.
+    assert room([eligible_weeks_before(0)]) == (2, 0, 0)
 
 
-def test_a_story_on_the_yearly_step_is_counted_once_at_most():
-    story = eligible_weeks_before(58)
-    history = on_schedule(1, 58, 5)  # its fifth showing 4 weeks ago, on schedule; the next in 48 weeks
-    assert canon_capacity(WEEKS, [story], history, SelectionParams()).due == 0
+def test_a_story_on_the_yearly_step_does_not_come_in_twelve_weeks():
+    assert room([eligible_weeks_before(58)], on_schedule(1, 58, 5)) == (0, 0, 0)
 
 
 def test_stories_that_cannot_come_back_are_not_counted():
     stories = [canon(1, resurface=False), canon(2, any_honoree_left=True), replace(canon(3), in_canon=False)]
-    assert canon_capacity(WEEKS, stories, [], SelectionParams()).due == 0
+    assert room(stories) == (0, 0, 0)
 
 
-def test_the_slots_and_the_warnings():
-    params = SelectionParams(canon_count=1, canon_max=2)
-    few = canon_capacity(WEEKS, [eligible_weeks_before(0, 1)], [], params)
-    assert (few.due, few.usual, few.most, few.grows, few.outrun) == (2, 12, 24, False, False)
-    many = canon_capacity(WEEKS, [eligible_weeks_before(100, n) for n in range(1, 10)], [], params)
-    assert (many.due, many.grows, many.outrun) == (27, True, True)
-    assert canon_capacity(WEEKS, [], [shown(5, 1)], params).due == 0
+def test_twelve_promoted_at_once_grow_the_section_and_some_wait():
+    stories = [eligible_weeks_before(0, n) for n in range(1, 13)]  # 12 departments, all due at once
+    shown, grown, waiting = room(stories, canon_count=2, canon_max=5)
+    assert shown == 24 and grown >= 4 and waiting > 0
+
+
+def test_one_departments_burst_waits_on_its_two_places_an_issue():
+    stories = [eligible_weeks_before(0, n, department="Stores") for n in range(1, 7)]
+    shown, grown, waiting = room(stories, canon_count=2, canon_max=5)
+    assert grown == 0 and waiting > 0  # the section could grow; the department cannot
+
+
+def test_a_story_held_back_from_the_next_issue_is_counted_after_it():
+    # Held back by a curator (not for want of room) at the first cut, shown at the next two
+    # due dates: the week after, and four weeks after that.
+    assert room([eligible_weeks_before(0, held_back=True)]) == (2, 0, 0)
 
 
 def test_hr_sees_the_canons_room_on_the_next_issue_page(app, client, ctx, as_role, make_story):
-    from storyboard.digest import preview
-
     as_role("curator")
     page = text(client.get("/digest/next"))
     assert "The canon's room over the next 12 issues" in page
-    assert "<strong>0</strong> canon showings fall due, against 24 usual slots (2 an issue)" in page
-    assert "Every canon story fits its schedule." in page
-    for n in range(25):  # long in the canon, never retold: each due every four weeks
-        make_story(title=f"Classic {n}", published_at=DIGEST_CUT - timedelta(days=900), in_canon=True,
-                   canonized_at=DIGEST_CUT - timedelta(days=700 + n))
-    app.config.update(DIGEST_CANON_COUNT=1, DIGEST_CANON_MAX=2)
-    assert preview.next_issue_preview(NOW).capacity.due == 25 * 3
+    assert "The canon section will carry <strong>0</strong> showings, 2 an issue as usual." in page
+    assert "Every canon story comes back when it is due." in page
+    for n in range(8):  # promoted together, about people in one department
+        make_story(title=f"Classic {n}", published_at=DIGEST_CUT - timedelta(days=90), in_canon=True,
+                   canonized_at=DIGEST_CUT - timedelta(days=28))
     page = text(client.get("/digest/next"))
-    assert "<strong>75</strong> canon showings fall due, against 12 usual slots (1 an issue), and up to 24" in page
-    assert "Promotions are outrunning the canon:</strong> 51 showings will come late." in page
+    assert "Promotions are outrunning the canon:</strong> due stories will wait" in page

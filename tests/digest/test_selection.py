@@ -253,6 +253,7 @@ GAPS = "The canon's minimum age and the gaps cannot be negative."
         ({"window_lag": timedelta(seconds=-1)}, WINDOW),
         ({"canon_min_age": timedelta(seconds=-1)}, GAPS),
         ({"min_gap": timedelta(seconds=-1)}, GAPS),
+        ({"catch_up": timedelta(seconds=-1)}, GAPS),
         ({"department_gap": timedelta(seconds=-1)}, GAPS),
         ({"value_gap": timedelta(seconds=-1)}, GAPS),
         ({"canon_count": 3, "canon_max": 2}, "The canon's maximum cannot be below its usual count."),

@@ -218,7 +218,7 @@ def smtp_server(app):
 
 
 @pytest.fixture
-def csrf_app(app, database_url, tmp_path):
+def csrf_app(app, database_url):
     """Like conftest's `app` but with CSRF protection on. It shares the database, which the `app`
     fixture has just emptied and seeded, so the builder fixtures work inside `csrf_ctx`."""
     app_with_csrf = create_app({
@@ -226,7 +226,7 @@ def csrf_app(app, database_url, tmp_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": True,
-        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "OUTBOX_DIR": app.config["OUTBOX_DIR"],  # one outbox: tests read what either app sent
         "EXTERNAL_URL": "https://storyboard.example.com",
     })
     yield app_with_csrf

@@ -28,7 +28,7 @@ LANDMARKS = {"nav": "navigation", "main": "main", "aside": "complementary"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
-class Markup(HTMLParser):
+class PageMarkup(HTMLParser):
     def __init__(self):
         super().__init__()
         self.ids: list[str] = []
@@ -75,10 +75,10 @@ class Markup(HTMLParser):
         return name
 
 
-def markup_of(client, path: str) -> Markup:
+def markup_of(client, path: str) -> PageMarkup:
     response = client.get(path)
     assert response.status_code == 200, path
-    parsed = Markup()
+    parsed = PageMarkup()
     parsed.feed(response.get_data(as_text=True))
     return parsed
 

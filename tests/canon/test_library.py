@@ -123,3 +123,15 @@ def test_an_empty_canon_says_how_stories_get_there(client, ctx, as_role):
     as_role("staff")
     page = text(client.get("/canon/"))
     assert "No story is in the canon yet." in page
+
+
+@pytest.mark.parametrize(("department", "status"), [("d" * 120, 200), ("d" * 121, 400), ("é" * 120, 200)])
+def test_the_longest_department_filter_is_answered_and_a_longer_one_refused(client, canon, as_role,
+                                                                           department, status):
+    as_role("staff")
+    response = client.get("/canon/", query_string={"department": department})
+    assert response.status_code == status
+    if status == 400:
+        assert "A department has at most 120 characters." in text(response)
+    else:
+        assert "No canon story matches these filters." in text(response)

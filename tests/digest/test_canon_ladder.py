@@ -11,6 +11,7 @@ from storyboard.digest.selection import (
     SECTION_NEW,
     Appearance,
     SelectionParams,
+    canon_schedule,
     is_anniversary,
     select_issue,
 )
@@ -222,3 +223,29 @@ def test_a_story_back_after_a_long_time_away_comes_once_then_keeps_its_schedule(
             history.append(Appearance(1, cut, SECTION_CANON))
     # The next point on its yearly step falls two weeks after its return: four weeks after it.
     assert [round((a.cut_at - CUT) / timedelta(weeks=1)) for a in history] == [0, 4]
+
+
+@pytest.mark.parametrize(("late", "steps_skipped"), [
+    (timedelta(weeks=13), 0),  # exactly the catch-up limit late: still caught up
+    (timedelta(weeks=13, seconds=1), 1),  # a second more: that showing is skipped
+])
+def test_a_showing_is_caught_up_until_thirteen_weeks_late(late, steps_skipped):
+    # Shown once when eligible; its second showing (4 weeks on) is `late` overdue at the cut.
+    eligible_at = CUT - timedelta(weeks=4) - late
+    story = replace(canon(1, score=0.5), canonized_at=eligible_at - timedelta(days=28))
+    schedule = canon_schedule(story, [eligible_at], eligible_at, CUT, SelectionParams())
+    assert schedule[3] == 1 + steps_skipped
+
+
+def test_a_skipped_showing_needs_a_later_one_already_due_to_skip_to():
+    # 30 weeks behind its second showing, but its third (12 weeks after eligibility) falls
+    # exactly at the cut: skipping to it is allowed, to the fourth (28 weeks) not.
+    eligible_at = CUT - timedelta(weeks=12)
+    story = replace(canon(1), canonized_at=eligible_at - timedelta(days=28))
+    assert canon_schedule(story, [], None, CUT, SelectionParams(catch_up=timedelta(0)))[3] == 2
+
+
+def test_the_last_canon_showing_counts_whatever_order_the_history_comes_in():
+    story = eligible_weeks_before(60)
+    history = [shown(1, 2), shown(1, 30)]  # the later showing listed first
+    assert select_issue(CUT, [story], history).canon == ()  # two weeks ago: too soon

@@ -17,7 +17,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from storyboard import create_app
 from storyboard.extensions import db, limiter
 from storyboard.models import Person
 from tests.security.routes import ROUTES, outcome_of, url_map_routes
@@ -28,23 +27,6 @@ from tests.security.state import snapshot
 CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 _TOKEN_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
-
-
-@pytest.fixture
-def csrf_app(app, database_url, tmp_path):
-    """The app as in production, CSRF on, on the database the `app` fixture just emptied."""
-    app_with_csrf = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "WTF_CSRF_ENABLED": True,
-        "OUTBOX_DIR": app.config["OUTBOX_DIR"],
-        "EXTERNAL_URL": "https://storyboard.example.com",
-    })
-    yield app_with_csrf
-    with app_with_csrf.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -246,6 +246,9 @@ def test_a_skipped_showing_needs_a_later_one_already_due_to_skip_to():
 
 
 def test_the_last_canon_showing_counts_whatever_order_the_history_comes_in():
-    story = eligible_weeks_before(60)
-    history = [shown(1, 2), shown(1, 30)]  # the later showing listed first
-    assert select_issue(CUT, [story], history).canon == ()  # two weeks ago: too soon
+    # Shown on time when eligible 14 weeks ago, and 8 weeks late 2 weeks ago: its third showing
+    # is due by the schedule now, but two weeks after the last is too soon.
+    story = eligible_weeks_before(14)
+    assert select_issue(CUT, [story], [shown(1, 14), shown(1, 2)]).canon == ()
+    assert select_issue(CUT, [story], [shown(1, 2), shown(1, 14)]).canon == ()  # the later listed first
+    assert select_issue(CUT + timedelta(weeks=2), [story], [shown(1, 2), shown(1, 14)]).canon == (1,)

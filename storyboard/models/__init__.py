@@ -1,4 +1,5 @@
 """All models, imported here so that Alembic and the app see every table."""
+from storyboard.models.canon import CanonCollection, CanonCollectionStory, CanonRead
 from storyboard.models.curation import (
     AuditEntry,
     Notification,
@@ -10,10 +11,12 @@ from storyboard.models.digest import (
     DeliveryStatus,
     DigestDelivery,
     DigestHoldback,
+    DigestIntroduction,
     DigestIssue,
     DigestIssueStory,
 )
 from storyboard.models.people import Person, Role, SignIn
+from storyboard.models.settings import AppSetting
 from storyboard.models.stories import (
     Applause,
     ImpactKind,
@@ -29,6 +32,11 @@ from storyboard.models.stories import (
 )
 
 __all__ = [
+    "AppSetting",
+    "CanonCollection",
+    "CanonCollectionStory",
+    "CanonRead",
+    "DigestIntroduction",
     "Applause",
     "AuditEntry",
     "DeliveryStatus",

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storyboard.clock import utcnow
@@ -40,6 +40,8 @@ class DigestIssue(db.Model):
     monthly: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The curator's note at the top, copied in at the cut (Markdown, rendered sanitised).
+    introduction: Mapped[Optional[str]] = mapped_column(Text)
 
     stories: Mapped[list[DigestIssueStory]] = relationship(
         back_populates="issue", order_by="DigestIssueStory.position", cascade="all, delete-orphan"
@@ -99,3 +101,14 @@ class DigestHoldback(db.Model):
     story_id: Mapped[int] = belongs_to("stories")
     held_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DigestIntroduction(db.Model):
+    """What a curator wrote to open a coming issue; copied into the issue when it is cut."""
+
+    __tablename__ = "digest_introductions"
+
+    issue_key: Mapped[str] = mapped_column(String(10), primary_key=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

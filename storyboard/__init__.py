@@ -132,6 +132,7 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
+    from storyboard.canon import manage  # noqa: F401  the curators' routes, on the canon blueprint
     from storyboard.canon.views import bp as canon_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.views import bp as digest_bp
@@ -159,10 +160,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from storyboard.markdown import stored
+    from storyboard.markdown import render, stored
     from storyboard.models import StoryStatus
 
     app.jinja_env.filters["stored_html"] = stored
+    # Short Markdown kept as typed (a collection's introduction), sanitised when shown.
+    app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["status_label"] = lambda status: StoryStatus(status).label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('introduction', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('onboarding', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('onboarding', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_canon_collections')),

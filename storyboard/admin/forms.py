@@ -1,15 +1,19 @@
-"""Forms for values, people and the audit log filters."""
+"""Forms for values, people, the digest's schedule and the audit log filters."""
 from __future__ import annotations
 
+import re
 from datetime import date
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 from wtforms.widgets import DateInput
 
-from storyboard.admin import service
+from storyboard.admin import schedule, service
 from storyboard.auth.roles import ROLE_CHOICES, ROLES
+from storyboard.digest.candidates import WEEKDAYS
 from storyboard.forms import QueryForm, filter_text, required_text, single_line, strip_text
 from storyboard.models import Value
 
@@ -82,6 +86,70 @@ class PeopleFilterForm(QueryForm):
         validate_choice=False,
         default="",
         validators=[AnyOf(["", "active", "inactive"], message="Choose active, deactivated or both.")],
+    )
+
+
+CHOOSE_DAY = "Choose a day of the week."
+TIME_FORMAT = "Enter a time from 00:00 to 23:59, such as 07:00."
+UNKNOWN_ZONE = "Enter a time zone from the list, such as Europe/London."
+CHOOSE_SETTING = "Choose the day, the time or the time zone."
+# ASCII digits only: \d would take "٠٧:٠٠", which int() reads as 7 o'clock.
+HOURS_MINUTES = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
+@cache
+def time_zones() -> dict[str, str]:
+    """Every time zone this server knows, by its name case-folded ("europe/london")."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def time_zone_names() -> list[str]:
+    """Time zone names in order, to suggest in the form."""
+    return sorted(time_zones().values())
+
+
+class DigestScheduleForm(FlaskForm):
+    """The day, time and time zone the digest is cut at."""
+
+    day = SelectField(
+        "Day",
+        choices=[SelectChoice(day, day.capitalize()) for day in WEEKDAYS],
+        validate_choice=False,
+        validators=[AnyOf(WEEKDAYS, message=CHOOSE_DAY)],
+    )
+    time = StringField("Time", filters=[strip_text], render_kw={"autocomplete": "off", "size": 5})
+    timezone = StringField(
+        "Time zone",
+        filters=[strip_text],
+        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+    def validate_time(self, field) -> None:
+        match = HOURS_MINUTES.fullmatch(field.data)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValidationError(TIME_FORMAT)
+
+    def validate_timezone(self, field) -> None:
+        if field.data.casefold() not in time_zones():
+            raise ValidationError(UNKNOWN_ZONE)
+
+    def schedule(self) -> dict[str, str]:
+        """The validated settings by field, as stored: "thursday", "09:30", "Europe/London"."""
+        hours, minutes = HOURS_MINUTES.fullmatch(self.time.data).groups()
+        return {
+            "day": self.day.data,
+            "time": f"{int(hours):02d}:{minutes}",
+            "timezone": time_zones()[self.timezone.data.casefold()],
+        }
+
+
+class ResetSettingForm(FlaskForm):
+    """One of the schedule's settings to give back to the environment."""
+
+    setting = SelectField(
+        choices=list(schedule.KEYS),
+        validate_choice=False,
+        validators=[AnyOf(list(schedule.KEYS), message=CHOOSE_SETTING)],
     )
 
 

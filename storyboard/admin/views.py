@@ -1,4 +1,5 @@
-"""Admin pages: values (curators and admins), people and the audit log (admins only)."""
+"""Admin pages: values (curators and admins), people, the digest's schedule and the audit log
+(admins only)."""
 from __future__ import annotations
 
 import smtplib
@@ -16,15 +17,19 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from storyboard.admin import service
+from storyboard.admin import schedule, service
 from storyboard.admin.forms import (
     NAME_TAKEN,
     AuditFilterForm,
+    DigestScheduleForm,
     PeopleFilterForm,
+    ResetSettingForm,
     RoleForm,
     ValueForm,
+    time_zone_names,
 )
 from storyboard.auth.roles import admin_required, curator_required
+from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.forms import check_one_button, form_status
 from storyboard.models import AuditEntry, Person, Value
@@ -241,6 +246,56 @@ def resend_invitation(person_id: int):
     return redirect(url_for("admin.person", person_id=person.id))
 
 
+# The digest's schedule.
+
+
+@bp.get("/digest")
+@admin_required
+def digest_schedule():
+    return _render_schedule(DigestScheduleForm(data=schedule.in_use()))
+
+
+def _render_schedule(form: DigestScheduleForm):
+    return render_template(
+        "admin/digest_schedule.html",
+        form=form,
+        settings={item.name: item for item in schedule.current()},
+        next_cut=schedule.next_cut_text(utcnow()),
+        time_zones=time_zone_names(),
+    )
+
+
+@bp.post("/digest")
+@admin_required
+def save_digest_schedule():
+    form = DigestScheduleForm()
+    if not form.validate_on_submit():
+        return _render_schedule(form), 400
+    changed = schedule.save(current_user, form.schedule())
+    db.session.commit()
+    if changed:
+        flash(f"Saved. The next issue is cut on {schedule.next_cut_text(utcnow())}.", "success")
+    else:
+        flash("Nothing changed.", "info")
+    return redirect(url_for("admin.digest_schedule"))
+
+
+@bp.post("/digest/reset")
+@admin_required
+def reset_digest_schedule():
+    """Give one of the schedule's settings back to the environment."""
+    form = ResetSettingForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose the day, the time or the time zone, and try again.")
+    if schedule.reset(current_user, form.setting.data):
+        db.session.commit()
+        flash(f"The {schedule.LABELS[form.setting.data]} is the environment's again. "
+              f"The next issue is cut on {schedule.next_cut_text(utcnow())}.", "success")
+    else:
+        flash(f"The {schedule.LABELS[form.setting.data]} already comes from the environment.", "info")
+    return redirect(url_for("admin.digest_schedule"))
+
+
 # The audit log.
 
 
@@ -275,6 +330,8 @@ def entity_link(entry: AuditEntry) -> str | None:
         "person": ("admin.person", "person_id"),
         "value": ("admin.edit_value", "value_id"),
     }
+    if entry.entity_type == schedule.ENTITY_TYPE:
+        return url_for("admin.digest_schedule")  # the only settings stored so far
     if entry.entity_type not in endpoints:
         return None
     endpoint, argument = endpoints[entry.entity_type]

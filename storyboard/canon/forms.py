@@ -1,10 +1,12 @@
-"""The canon library's filters."""
+"""The canon library's filters, and the curators' forms for collections."""
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField
-from wtforms.validators import AnyOf, Length
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length
 
-from storyboard.forms import QueryForm, strip_text
+from storyboard.db_helpers import database_id
+from storyboard.forms import QueryForm, required_text, single_line, strip_text
 from storyboard.models import Value
 
 
@@ -29,3 +31,31 @@ class LibraryFilterForm(QueryForm):
         asked = [self.department.data] if self.department.data and self.department.data not in departments else []
         self.department.choices = [SelectChoice("", "Any department"),
                                    *(SelectChoice(d, d) for d in [*departments, *asked])]
+
+
+class CollectionForm(FlaskForm):
+    name = StringField("Name", filters=[single_line], validators=required_text(
+        "Give the collection a name.", at_most=120, too_long="A name has at most 120 characters."))
+    introduction = TextAreaField(
+        "Introduction", filters=[strip_text],
+        validators=[Length(max=2000, message="An introduction has at most 2,000 characters.")])
+    onboarding = BooleanField("This is the reading path for new hires")
+
+
+class ScenarioForm(FlaskForm):
+    scenario = TextAreaField(
+        "Scenario", filters=[strip_text],
+        validators=[Length(max=600, message="A scenario has at most 600 characters.")])
+
+
+def chosen_id(value) -> int | None:
+    """A chosen story's id; None for the list's "Choose..." line (sent as "")."""
+    return None if value in ("", None) else database_id(value)
+
+
+class AddStoryForm(FlaskForm):
+    story = SelectField("Canon story", coerce=chosen_id, validate_choice=False,
+                        validators=[InputRequired("Choose a canon story to add.")])
+    scenario = TextAreaField(
+        "Scenario (optional)", filters=[strip_text],
+        validators=[Length(max=600, message="A scenario has at most 600 characters.")])

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from storyboard.digest.selection import (
     Appearance,
@@ -17,6 +17,7 @@ from storyboard.digest.selection import (
 )
 from storyboard.extensions import db
 from storyboard.models import DigestHoldback, DigestIssue, DigestIssueStory, Person, Story, StoryStatus, Value
+from storyboard.settings import setting
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -42,9 +43,10 @@ def params_from_config() -> SelectionParams:
 
 
 def _schedule() -> tuple[ZoneInfo, int, time]:
-    config = current_app.config
-    zone = ZoneInfo(config["DIGEST_TIMEZONE"])
-    return zone, WEEKDAYS.index(config["DIGEST_CUT_DAY"].lower()), time.fromisoformat(config["DIGEST_CUT_TIME"])
+    # Read on every call (once per request): an admin can change them at /admin/digest.
+    zone = ZoneInfo(setting("DIGEST_TIMEZONE"))
+    day = WEEKDAYS.index(setting("DIGEST_CUT_DAY").lower())
+    return zone, day, time.fromisoformat(setting("DIGEST_CUT_TIME"))
 
 
 def _as_utc(local: datetime) -> datetime:
@@ -141,3 +143,22 @@ def _candidate(story: Story, held_back: bool) -> Candidate:
         held_back=held_back,
         values=tuple(sorted(value.slug for value in story.values)),
     )
+
+
+def load_canon() -> tuple[list[Candidate], list[Appearance]]:
+    """The published canon stories and their appearances so far, in two queries: what the
+    canon's room needs (a canon-only run of the selection has no use for other stories, nor
+    for the departments and values of earlier issues, which only rank this week's stories)."""
+    stories = db.session.scalars(
+        select(Story)
+        .where(Story.status == StoryStatus.PUBLISHED.value, Story.in_canon.is_(True))
+        .options(joinedload(Story.nominees), joinedload(Story.digest_opt_outs), joinedload(Story.values))
+    ).unique()
+    candidates = [_candidate(story, held_back=False) for story in stories]
+    rows = db.session.execute(
+        select(DigestIssueStory.story_id, DigestIssue.cut_at, DigestIssueStory.section)
+        .join(DigestIssue, DigestIssue.id == DigestIssueStory.issue_id)
+        .join(Story, Story.id == DigestIssueStory.story_id)
+        .where(Story.in_canon.is_(True))
+    ).all()
+    return candidates, [Appearance(story_id, cut_at, section) for story_id, cut_at, section in rows]

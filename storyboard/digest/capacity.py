@@ -31,6 +31,7 @@ class CanonCapacity:
     grown: int  # issues whose canon section is larger than usual
     waiting: int  # due showings left for a later issue (a story waiting two weeks counts twice)
     usual: int  # DIGEST_CANON_COUNT an issue
+    most: int = 0  # DIGEST_CANON_MAX: how far the section may grow in one issue
 
     @property
     def outrun(self) -> bool:
@@ -55,7 +56,7 @@ def canon_capacity(cuts: list[datetime], candidates: Iterable[Candidate], histor
         projected += [Appearance(story_id, cut, SECTION_CANON, by_id[story_id].honoree_departments,
                                  by_id[story_id].values) for story_id in chosen]
     return CanonCapacity(issues=len(cuts), shown=shown, grown=grown, waiting=waiting,
-                         usual=params.canon_count)
+                         usual=params.canon_count, most=params.canon_count and params.canon_max)
 
 
 def _due(canon: list[Candidate], history: list[Appearance], cut: datetime, params: SelectionParams) -> list[int]:

@@ -24,8 +24,10 @@ import css_inline
 from flask import current_app, render_template
 from markupsafe import Markup
 
+from storyboard.digest.ranking import is_anniversary
 from storyboard.digest.selection import IssueSelection
 from storyboard.digest.subscriptions import unsubscribe_url
+from storyboard.markdown import render as render_markdown
 from storyboard.models import Story
 from storyboard.text import one_line
 from storyboard.urls import external_url
@@ -62,6 +64,8 @@ class DigestStory:
     truncated: bool
     canon_lesson: str | None
     happened_on: date | None
+    # A canon story retold near the day it happened: how many years ago, for its own line.
+    years_ago: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,10 @@ class DigestContent:
     stories_as_of: tuple[int, datetime | None] | None = None
 
 
-def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) -> DigestContent:
-    """Render the issue once; `stories` must include every story the selection names."""
+def build_digest_content(selection: IssueSelection, stories: Iterable[Story],
+                         introduction: str | None = None) -> DigestContent:
+    """Render the issue once; `stories` must include every story the selection names.
+    `introduction` is the curator's Markdown for the top of the issue."""
     by_id = {story.id: story for story in stories}
     missing = [story_id for story_id in selection.story_ids if story_id not in by_id]
     if missing:
@@ -95,15 +101,21 @@ def build_digest_content(selection: IssueSelection, stories: Iterable[Story]) ->
         "home": external_url("stories.feed"),
         "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
     }
+    intro = None
+    if introduction and introduction.strip():
+        intro_html = _absolute_links(render_markdown(introduction))
+        # Bandit B704 checked: the Markdown chokepoint's output, only its links made absolute.
+        intro = {"html": Markup(intro_html), "text": _html_to_text(intro_html)}  # nosec B704
+    cut_on = date.fromisoformat(selection.issue_key)
     css, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, CSS_TEMPLATE)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=css)
     for budget in BODY_BUDGETS:
         sections = {
-            name: [_digest_story(by_id[story_id], budget) for story_id in ids]
+            name: [_digest_story(by_id[story_id], budget, cut_on if name == "canon" else None) for story_id in ids]
             for name, ids in (("new", selection.new), ("also_new", selection.also_new),
                               ("canon", selection.canon))
         }
-        context = {"company": company, "subject": subject, "links": links, **sections}
+        context = {"company": company, "subject": subject, "links": links, "introduction": intro, **sections}
         inlined = inliner.inline(render_template("email/digest.html", **context))
         if len(inlined.encode()) <= MAX_HTML_BYTES:
             break
@@ -154,7 +166,8 @@ def sender_domain() -> str:
     return address.rpartition("@")[2].strip() or "localhost"
 
 
-def _digest_story(story: Story, budget: int) -> DigestStory:
+def _digest_story(story: Story, budget: int, cut_on: date | None = None) -> DigestStory:
+    """A story as the email shows it; `cut_on` (canon stories) marks an "on this day" one."""
     url = external_url("stories.show", story_id=story.id)
     body = _absolute_links(story.body_html or "")
     truncated = len(body) > budget
@@ -174,7 +187,18 @@ def _digest_story(story: Story, budget: int) -> DigestStory:
         truncated=truncated,
         canon_lesson=story.canon_lesson if story.in_canon else None,
         happened_on=story.happened_on,
+        years_ago=_years_ago(story.happened_on, cut_on),
     )
+
+
+def _years_ago(happened_on: date | None, cut_on: date | None) -> int | None:
+    """Whole years since a story happened when the issue falls within DIGEST_ANNIVERSARY_DAYS
+    of its anniversary (the selection puts such canon stories first); else None."""
+    days = current_app.config["DIGEST_ANNIVERSARY_DAYS"]
+    if happened_on is None or cut_on is None or not is_anniversary(happened_on, cut_on, days):
+        return None
+    # The anniversary nearest the cut: one just after New Year counts for the coming year.
+    return round((cut_on - happened_on).days / 365.25)
 
 
 def _absolute_links(body_html: str) -> str:

@@ -34,6 +34,7 @@ from storyboard.extensions import db
 from storyboard.models import (
     DeliveryStatus,
     DigestDelivery,
+    DigestIntroduction,
     DigestIssue,
     DigestIssueStory,
     Person,
@@ -69,15 +70,16 @@ def cut_issue(cut_at: datetime, now: datetime,
     if selection.is_empty:
         return None, False
     as_of = stories_state(selection.story_ids)  # before rendering: a change during it renders again
-    content = replace(build_digest_content(selection, stories_for(selection.story_ids)),  # fails here, not per person
-                      stories_as_of=as_of)
+    introduction = introduction_for(key)
+    content = replace(build_digest_content(selection, stories_for(selection.story_ids), introduction),
+                      stories_as_of=as_of)  # fails here, not per person
     db.session.commit()
     lock_for_writing(CUT_LOCK_KEY)
     issue = _issue_by_key(key)  # another process may have cut it meanwhile
     if issue is not None:
         db.session.commit()
         return issue, False
-    issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=is_monthly_cut(cut_at))
+    issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=is_monthly_cut(cut_at), introduction=introduction)
     db.session.add(issue)
     db.session.flush()
     _record_stories(issue, selection)
@@ -89,10 +91,18 @@ def cut_issue(cut_at: datetime, now: datetime,
 
 
 def _cut_recently(cut_at: datetime) -> bool:
+    """Whether another issue was cut within six days either side: moving the cut day earlier
+    in the week makes the latest cut fall before an issue already sent."""
     return db.session.scalar(
         select(func.count()).select_from(DigestIssue)
-        .where(DigestIssue.cut_at > cut_at - timedelta(days=6), DigestIssue.cut_at < cut_at)
+        .where(DigestIssue.cut_at > cut_at - timedelta(days=6), DigestIssue.cut_at < cut_at + timedelta(days=6),
+               DigestIssue.cut_at != cut_at)
     ) > 0
+
+
+def introduction_for(issue_key: str) -> str | None:
+    """What a curator wrote to open the issue with this key, if anything."""
+    return db.session.scalar(select(DigestIntroduction.body_md).where(DigestIntroduction.issue_key == issue_key))
 
 
 def _issue_by_key(key: str) -> DigestIssue | None:
@@ -165,7 +175,7 @@ def issue_content(issue: DigestIssue) -> DigestContent | None:
     selection, stories = issue_selection(issue)
     if selection.is_empty:
         return None
-    return replace(build_digest_content(selection, stories), stories_as_of=as_of)
+    return replace(build_digest_content(selection, stories, issue.introduction), stories_as_of=as_of)
 
 
 def stories_state(story_ids) -> tuple[int, datetime | None]:

@@ -6,10 +6,9 @@ are harmless anyway, because `tick` is safe to run at the same time from several
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
@@ -17,20 +16,27 @@ from storyboard.digest.tick import tick
 
 log = logging.getLogger("storyboard.digest")
 
+# Ticks fall on whole multiples of the interval since this moment: with the default 300
+# seconds, at :00, :05, :10... of every hour, so a cut at 07:00 (or 09:30) is cut on the dot.
+TICK_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """A scheduler that ticks at the cut itself and every DIGEST_TICK_INTERVAL_SECONDS."""
-    config = app.config
-    zone = config["DIGEST_TIMEZONE"]
-    hour, minute = (int(part) for part in config["DIGEST_CUT_TIME"].split(":")[:2])
-    trigger = OrTrigger([
-        CronTrigger(day_of_week=config["DIGEST_CUT_DAY"].lower()[:3], hour=hour, minute=minute, timezone=zone),
-        # The interval picks up retries, and a cut missed while the scheduler was down.
-        IntervalTrigger(seconds=config["DIGEST_TICK_INTERVAL_SECONDS"], timezone=zone),
-    ])
-    scheduler = BlockingScheduler(timezone=zone)
+    """A scheduler that ticks every DIGEST_TICK_INTERVAL_SECONDS.
+
+    There is no cron trigger at the cut's day and time: an admin can change them at
+    /admin/digest while this process runs, and a trigger built from them at start would go on
+    firing at the old time. Each tick reads the schedule from the database instead (through
+    `latest_cut`) and cuts the issue once its time has passed, so a change is followed from
+    the next tick, without a restart, and the ticks also pick up retries and a cut missed
+    while the scheduler was down. The cost is that an issue may go out up to one interval
+    after its cut time when the cut is not on a tick (see TICK_ORIGIN).
+    """
+    interval = app.config["DIGEST_TICK_INTERVAL_SECONDS"]
+    scheduler = BlockingScheduler(timezone=UTC)
+    trigger = IntervalTrigger(seconds=interval, start_date=TICK_ORIGIN, timezone=UTC)
     scheduler.add_job(run_tick, trigger, args=[app], id="digest-tick", coalesce=True,
-                      max_instances=1, misfire_grace_time=config["DIGEST_TICK_INTERVAL_SECONDS"])
+                      max_instances=1, misfire_grace_time=interval)
     return scheduler
 
 

@@ -235,7 +235,9 @@ def _is_fresh(candidate: Candidate, cut_at: datetime, shown: _ShowingIndex,
     if not _may_appear(candidate) or shown.last(candidate.story_id) is not None:
         return False  # shown in any section before: not new again
     start, end = window_bounds(cut_at, params)
-    return start <= _naive_utc(candidate.published_at) < end
+    # The window closes a day before the cut so that stories gather readers first; a curator
+    # who pins a story published since wants it in now, not in next week's issue.
+    return start <= _naive_utc(candidate.published_at) < (cut_at if candidate.pinned else end)
 
 
 def _fresh_key(candidate: Candidate, params: SelectionParams) -> tuple:

@@ -3,25 +3,29 @@ the digest from an emailed link, and a nominee keeping a story about them out of
 from __future__ import annotations
 
 import re
+import smtplib
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, select
 
+from storyboard import mail
 from storyboard.auth.roles import curator_required
 from storyboard.clock import utcnow
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest import preview as previews
 from storyboard.digest.candidates import next_cut
-from storyboard.digest.issues import delivery_counts, issue_selection
+from storyboard.digest.forms import IntroductionForm
+from storyboard.digest.issues import delivery_counts, introduction_for, issue_selection
 from storyboard.digest.selection import issue_key_for
 from storyboard.digest.subscriptions import person_for_unsubscribe_token, set_digest_frequency
 from storyboard.extensions import csrf, db, limiter
 from storyboard.forms import EmptyForm, check_one_button
 from storyboard.models import DigestIssue, Story, story_digest_opt_outs
 from storyboard.pagination import paginate
+from storyboard.settings import setting
 from storyboard.stories.service import get_story_for
 
 bp = Blueprint("digest", __name__)  # paths spelled out: the consent button lives under /stories
@@ -35,7 +39,7 @@ UNSUBSCRIBE_CHOICES = ("monthly", "never")
 @bp.app_template_filter("local_cut")
 def local_cut(moment) -> str:
     """A stored naive-UTC cut as the digest's local time, e.g. "Monday 30 November 2026, 07:00"."""
-    zone = ZoneInfo(current_app.config["DIGEST_TIMEZONE"])
+    zone = ZoneInfo(setting("DIGEST_TIMEZONE"))
     local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
 
@@ -67,9 +71,59 @@ def issue(issue_key: str):
 @bp.get("/digest/next")
 @curator_required
 def next_issue():
-    return render_template(
-        "digest/next.html", preview=previews.next_issue_preview(utcnow()), form=EmptyForm()
-    )
+    preview = previews.next_issue_preview(utcnow())
+    form = IntroductionForm(introduction=introduction_for(preview.issue_key) or "")
+    return _next_page(preview, form)
+
+
+def _next_page(preview: previews.NextIssuePreview, form: IntroductionForm, status: int = 200):
+    return render_template("digest/next.html", preview=preview, form=EmptyForm(), intro_form=form,
+                           pinnable=previews.PINNABLE), status
+
+
+def _coming_issue_key() -> str:
+    """The key of the issue the next cut makes; a form for another one is out of date."""
+    coming = issue_key_for(next_cut(utcnow()))
+    if request.form.get("issue_key") != coming:
+        abort(409, f"That issue has been cut already; the next one is {coming}. "
+                   "Reload the preview and choose again.")
+    return coming
+
+
+@bp.post("/digest/next/introduction")
+@curator_required
+def save_introduction():
+    """Write (or clear) the few lines that open the coming issue."""
+    form = IntroductionForm()
+    if not form.validate_on_submit():
+        return _next_page(previews.next_issue_preview(utcnow()), form, 400)
+    coming = _coming_issue_key()
+    previews.save_introduction(coming, form.introduction.data, current_user)
+    db.session.commit()
+    flash("The introduction is saved: it opens the coming issue." if form.introduction.data
+          else "The introduction is removed.", "success")
+    return redirect(url_for("digest.next_issue", _anchor="issue-introduction"))
+
+
+@bp.post("/digest/next/test")
+@curator_required
+@limiter.limit("10 per hour", key_func=lambda: f"digest-test:{current_user.id}")
+def send_test():
+    """Send the coming issue, as it would go now, to the curator alone."""
+    check_one_button()
+    _coming_issue_key()
+    preview = previews.next_issue_preview(utcnow())
+    if preview.selection.is_empty:
+        flash("Nothing qualifies for the coming issue yet, so there is nothing to send.", "info")
+        return redirect(url_for("digest.next_issue"))
+    try:
+        mail.send([previews.test_message(preview, current_user)])
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Test digest to %s failed", current_user.email)
+        flash("The test could not be sent: the mail server did not take it. Try again later.", "error")
+    else:
+        flash(f"A test of the coming issue is on its way to {current_user.email}.", "success")
+    return redirect(url_for("digest.next_issue"))
 
 
 @bp.post("/digest/next/<int:story_id>/<action>")
@@ -80,10 +134,7 @@ def change_next_issue(story_id: int, action: str):
         abort(404)
     story = db.get_or_404(Story, story_id)
     check_one_button()
-    coming = issue_key_for(next_cut(utcnow()))
-    if request.form.get("issue_key") != coming:
-        abort(409, f"That issue has been cut already; the next one is {coming}. "
-                   "Reload the preview and choose again.")
+    coming = _coming_issue_key()
     if action == "hold-back":
         previews.hold_back(story, current_user, coming)
         message = f"“{story.title}” is held back from the coming issue."

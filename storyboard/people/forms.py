@@ -1,7 +1,7 @@
 """Forms for managing people."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from storyboard.auth.roles import ROLE_CHOICES
 from storyboard.auth.service import find_by_email
@@ -24,6 +24,9 @@ class InviteForm(FlaskForm):
         choices=ROLE_CHOICES,
         default=Role.STAFF.value,
     )
+    # Optional: with it, a new hire is pointed to the canon's reading path for 90 days.
+    start_date = DateField("Start date", validators=[Optional()],
+                           format="%Y-%m-%d")
 
     def validate_email(self, field) -> None:
         if find_by_email(field.data) is not None:

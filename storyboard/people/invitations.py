@@ -3,6 +3,7 @@ from the invite form, the admin's resend button and the CSV import. The link it 
 checked by auth (`auth.set_password`), which owns sign-in tokens."""
 from __future__ import annotations
 
+from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app
@@ -14,10 +15,10 @@ from storyboard.extensions import db
 from storyboard.models import Person
 from storyboard.urls import external_url
 
-INVITE_FIELDS = ("email", "name", "job_title", "department", "location", "role")
+INVITE_FIELDS = ("email", "name", "job_title", "department", "location", "role", "start_date")
 
 
-def invite(actor: Person, **fields: str) -> Person:
+def invite(actor: Person, **fields) -> Person:
     """A new person, to be sent an invitation once the caller has committed."""
     person = Person(**{key: fields[key] for key in INVITE_FIELDS})
     person.email = person.email.strip().lower()
@@ -25,9 +26,14 @@ def invite(actor: Person, **fields: str) -> Person:
     db.session.flush()
     audit.record(
         actor, "person.invite", "person", person.id, None,
-        {key: getattr(person, key) for key in INVITE_FIELDS},
+        {key: _as_recorded(getattr(person, key)) for key in INVITE_FIELDS},
     )
     return person
+
+
+def _as_recorded(value):
+    """A field as the audit log's JSON keeps it: a start date as its ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def record_resent_invitation(actor: Person, person: Person) -> None:

@@ -16,6 +16,7 @@ from storyboard.extensions import db
 from storyboard.models import (
     Applause,
     AuditEntry,
+    CanonRead,
     DigestDelivery,
     DigestIssue,
     Notification,
@@ -61,6 +62,10 @@ def person_export(person: Person) -> dict[str, Any]:
             {"story_id": row.story_id, "first_read_at": _iso(row.first_read_at)}
             for row in _rows(select(StoryReader).where(StoryReader.person_id == person.id)
                              .order_by(StoryReader.first_read_at))
+        ],
+        "reading_path_marks": [
+            {"story_id": row.story_id, "read_at": _iso(row.read_at)}
+            for row in _rows(select(CanonRead).where(CanonRead.person_id == person.id).order_by(CanonRead.read_at))
         ],
         "thank_you_notes_written": _notes(ThankYou.author_id == person.id),
         "thank_you_notes_received": _notes(ThankYou.story_id.in_(

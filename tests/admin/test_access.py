@@ -29,6 +29,9 @@ REQUIRED = {
     "admin.deactivate": "admin",
     "admin.reactivate": "admin",
     "admin.resend_invitation": "admin",
+    "admin.digest_schedule": "admin",
+    "admin.save_digest_schedule": "admin",
+    "admin.reset_digest_schedule": "admin",
     "admin.audit": "admin",
 }
 LET_IN = {"curator": {"curator", "admin"}, "admin": {"admin"}}

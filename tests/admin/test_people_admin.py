@@ -322,7 +322,7 @@ def test_invite_writes_an_audit_entry(client, ctx, as_role, smtp_server):
     admin = as_role("admin")
     response = client.post("/people/invite", data={
         "email": "New.Person@Example.com", "name": "New Person", "job_title": "Picker",
-        "department": "Warehouse", "location": "Hull", "role": "curator",
+        "department": "Warehouse", "location": "Hull", "role": "curator", "start_date": "2026-12-14",
     })
     assert response.status_code == 302
     person = db.session.scalar(select(Person).where(Person.email == "new.person@example.com"))
@@ -330,8 +330,9 @@ def test_invite_writes_an_audit_entry(client, ctx, as_role, smtp_server):
     assert (entry.actor_id, entry.entity_id, entry.before) == (admin.id, person.id, None)
     assert entry.after == {
         "email": "new.person@example.com", "name": "New Person", "job_title": "Picker",
-        "department": "Warehouse", "location": "Hull", "role": "curator",
+        "department": "Warehouse", "location": "Hull", "role": "curator", "start_date": "2026-12-14",
     }
+    assert person.start_date.isoformat() == "2026-12-14"
     [message] = smtp_server.messages
     assert message["To"] == "new.person@example.com"
 

@@ -7,9 +7,11 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import select
 
+from storyboard.clock import utcnow
 from storyboard.extensions import db
-from storyboard.models import Person, StoryStatus
+from storyboard.models import CanonCollection, CanonCollectionStory, Person, Story, StoryStatus
 from tests.helpers import sign_in_on
 from tests.pages import PAGES
 
@@ -23,6 +25,14 @@ MORE_PAGES = {
     "values admin": "/admin/values",
     "directory": "/people/",
     "canon": "/canon/",
+}
+# The canon's collections, filled in by the fixture with a reading path holding the canon story.
+COLLECTION_PAGES = {
+    "collection": "/canon/collections/{collection}",
+    "reading step": "/canon/collections/{collection}/stories/{story}",
+    "arrange collection": "/canon/collections/{collection}/edit",
+    "new collection": "/canon/collections/new",
+    "new hires' reading": "/canon/progress",
 }
 LANDMARKS = {"nav": "navigation", "main": "main", "aside": "complementary"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -88,11 +98,20 @@ def pages(world, make_story, csrf_client):
     """Every page's path, served with CSRF protection on as in production (each form then
     carries its token), with two stories waiting in the queue."""
     make_story(status=StoryStatus.SUBMITTED, title="A second story to review")
-    sign_in_on(csrf_client, db.session.get(Person, world.viewer_id))
-    return {name: path(world, world.story_id) for name, path in PAGES.items()} | MORE_PAGES
+    viewer = db.session.get(Person, world.viewer_id)
+    canon_story = db.session.scalar(select(Story).where(Story.in_canon.is_(True)))
+    reading_path = CanonCollection(name="Start here", introduction="Read these *first*.", onboarding=True)
+    reading_path.entries.append(CanonCollectionStory(story_id=canon_story.id, scenario="What would you do?"))
+    db.session.add(reading_path)
+    viewer.start_date = utcnow().date()  # a new hire: the feed and profile show the path
+    db.session.commit()
+    sign_in_on(csrf_client, viewer)
+    collection_pages = {name: template.format(collection=reading_path.id, story=canon_story.id)
+                        for name, template in COLLECTION_PAGES.items()}
+    return {name: path(world, world.story_id) for name, path in PAGES.items()} | MORE_PAGES | collection_pages
 
 
-@pytest.mark.parametrize("page", [*PAGES, *MORE_PAGES])
+@pytest.mark.parametrize("page", [*PAGES, *MORE_PAGES, *COLLECTION_PAGES])
 def test_ids_are_unique_and_every_reference_finds_its_element(csrf_client, pages, page):
     parsed = markup_of(csrf_client, pages[page])
     repeated = [name for name, count in Counter(parsed.ids).items() if count > 1]
@@ -101,7 +120,7 @@ def test_ids_are_unique_and_every_reference_finds_its_element(csrf_client, pages
     assert missing == []
 
 
-@pytest.mark.parametrize("page", [*PAGES, *MORE_PAGES])
+@pytest.mark.parametrize("page", [*PAGES, *MORE_PAGES, *COLLECTION_PAGES])
 def test_landmarks_of_one_kind_have_names_that_tell_them_apart(csrf_client, pages, page):
     parsed = markup_of(csrf_client, pages[page])
     by_role = Counter(role for role, _ in parsed.landmarks)

@@ -9,6 +9,9 @@ from storyboard.extensions import db
 from tests.pages import PAGES, grow
 
 MAX_QUERIES = 6
+# The canon page shows curators (the world's viewer is one) the canon's room: the stored digest
+# schedule, the canon stories and their appearances, three queries whatever their number.
+ALLOWANCE = {"canon": 3}
 
 
 def statements_for(client, path: str) -> list[str]:
@@ -35,7 +38,7 @@ def test_a_page_makes_the_same_few_queries_whatever_the_data(app, client, world,
     busy_story = grow(world, make_person, make_story)
     large = statements_for(client, PAGES[page](world, busy_story))
     assert len(large) == len(small), "\n".join(large)
-    assert len(small) <= MAX_QUERIES, "\n".join(small)
+    assert len(small) <= MAX_QUERIES + ALLOWANCE.get(page, 0), "\n".join(small)
 
 
 def test_opening_a_story_again_writes_nothing(app, client, world):

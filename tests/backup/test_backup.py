@@ -21,10 +21,11 @@ from storyboard.backup import postgres
 from storyboard.backup.common import head_revision
 from storyboard.demo import seed_demo
 from storyboard.digest.issues import cut_issue
-from storyboard.digest.preview import hold_back
+from storyboard.digest.preview import hold_back, save_introduction
 from storyboard.extensions import db
 from storyboard.models import NotificationKind, Person, Story, StoryStatus
 from storyboard.notifications.service import save_settings
+from storyboard.settings import set_setting
 from storyboard.stories import lifecycle
 from storyboard.stories.search import search_published
 from tests.helpers import CUT, NOW, flask_command
@@ -54,6 +55,8 @@ def seed_every_table(make_person, make_story, login) -> int:
     quiet.digest_opt_outs.append(quiet.nominees[0])
     save_settings(hero, {NotificationKind.THANK_YOU.value: (True, False)})
     hold_back(make_story(published_at=CUT - timedelta(days=4)), curator, "2026-12-07")
+    save_introduction("2026-11-30", "Welcome to *December*.", curator)
+    set_setting("DIGEST_CUT_TIME", "07:00")  # stored, though the same as the environment's
     db.session.commit()
     issue, created = cut_issue(CUT, NOW)  # the issue, its stories and one delivery per person
     assert created and issue.recipient_count > 0

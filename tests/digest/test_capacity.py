@@ -55,10 +55,19 @@ def test_hr_sees_the_canons_room_on_the_next_issue_page(app, client, ctx, as_rol
     as_role("curator")
     page = text(client.get("/digest/next"))
     assert "The canon's room over the next 12 issues" in page
-    assert "The canon section will carry <strong>0</strong> showings, 2 an issue as usual." in page
+    assert ("<strong>0</strong> canon showings will go out against <strong>24</strong> usual places "
+            "(2 an issue, up to 5 when more are due).") in page
     assert "Every canon story comes back when it is due." in page
     for n in range(8):  # promoted together, about people in one department
         make_story(title=f"Classic {n}", published_at=DIGEST_CUT - timedelta(days=90), in_canon=True,
                    canonized_at=DIGEST_CUT - timedelta(days=28))
-    page = text(client.get("/digest/next"))
-    assert "Promotions are outrunning the canon:</strong> due stories will wait" in page
+    for page in (text(client.get("/digest/next")), text(client.get("/canon/"))):
+        assert "Promotions are outrunning the canon:</strong> due stories will wait" in page
+
+
+def test_staff_do_not_see_the_canons_room_on_the_canon_page(app, client, ctx, as_role, make_story):
+    make_story(title="Classic", in_canon=True, canonized_at=DIGEST_CUT - timedelta(days=28))
+    as_role("staff")
+    assert "The canon's room" not in text(client.get("/canon/"))
+    as_role("curator")
+    assert "The canon's room over the next 12 issues" in text(client.get("/canon/"))

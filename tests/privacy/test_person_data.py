@@ -18,6 +18,7 @@ from storyboard.extensions import db
 from storyboard.models import (
     Applause,
     AuditEntry,
+    CanonRead,
     DeliveryStatus,
     DigestDelivery,
     Notification,
@@ -76,6 +77,7 @@ def leaver(ctx, make_person, make_story, as_role):
     db.session.add_all([
         Applause(story_id=shared.id, person_id=person.id), StoryReader(story_id=told.id, person_id=person.id),
         NotificationSetting(person_id=person.id, kind="thank_you", in_app=True, email=False),
+        CanonRead(person_id=person.id, story_id=told.id),
     ])
     db.session.commit()
     cut_issue(CUT, NOW)
@@ -105,6 +107,7 @@ def test_the_export_holds_everything_about_them(client, leaver):
     assert {(row["story_id"], row["number"]) for row in data["revisions_edited"]} == {(stories["told"].id, 1)}
     assert [row["story_id"] for row in data["applause"]] == [stories["shared"].id]
     assert [row["story_id"] for row in data["reads"]] == [stories["told"].id]
+    assert [row["story_id"] for row in data["reading_path_marks"]] == [stories["told"].id]
     assert [note["body_md"] for note in data["thank_you_notes_written"]] == ["Thanks from Quentin Zanzibar!"]
     assert [note["body_md"] for note in data["thank_you_notes_received"]] == ["Well done, Quentin."]
     assert sorted(row["kind"] for row in data["notifications"]) == [

@@ -31,7 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 from storyboard.clock import utcnow
 from storyboard.digest.candidates import next_cut
 from storyboard.digest.selection import issue_key_for
+from storyboard.extensions import db
 from storyboard.models import NotificationKind
+from storyboard.settings import set_setting
 from tests.security.scene import PASSWORD, STATUSES, VALUE_STATES, yesterday
 
 NEW_PASSWORD = "Copper kettle meadow 2041"
@@ -133,6 +135,13 @@ def coming_issue(objects, scene) -> dict:
     return {"issue_key": issue_key_for(next_cut(utcnow()))}
 
 
+def stored_day(objects, scene) -> dict:
+    """Reset the day, first stored in the app: resetting the environment's own changes nothing."""
+    set_setting("DIGEST_CUT_DAY", "thursday")
+    db.session.commit()
+    return {"setting": "day"}
+
+
 NOMINATION = ("action", "nominees", "nominee_query", "values", "title", "body_md", "impact_kind",
               "impact", "rule_in_the_way", "happened_on")
 PREFERENCES = tuple(f"{kind.value}-{channel}" for kind in NotificationKind for channel in ("in_app", "email"))
@@ -181,6 +190,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("canon.library_page", "GET"): Route("none", everyone(200),
                                          query={"value": "courtesy", "department": "Support", **PAGE}),
     ("digest.issue", "GET"): Route("none", everyone(200)),
+    ("canon.collection", "GET"): Route("collection", everyone(200)),
+    ("canon.step", "GET"): Route("collection", everyone(200)),
+    ("canon.path", "GET"): Route("none", everyone(404)),  # no collection is the path in the scene
+    ("canon.mark_read", "POST"): Route("collection", everyone(MOVED), form=("read",),
+                                       example=Example("owner", lambda o, s: {"read": "yes"})),
     ("notifications.inbox", "GET"): Route("none", everyone(200), query=PAGE),
     ("notifications.mark_read", "POST"): Route("notified", everyone(MOVED), example=Example("owner")),
     ("preferences.edit", "GET"): Route("none", everyone(200)),
@@ -234,7 +248,29 @@ ROUTES: dict[tuple[str, str], Route] = {
         "curator", lambda o, s: {"into": str(o.survivor.id)}, "submitted")),
     ("curation.redact", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"text": "rebuilt", "confirm": "y"}, "submitted")),
+    # Curators: canon collections and the new hires' reading.
+    ("canon.new_collection", "GET"): Route("none", curators(200)),
+    ("canon.new_collection", "POST"): Route("none", curators(400), form=("name", "introduction", "onboarding"),
+                                            example=Example("curator", lambda o, s: {"name": "Backstage heroes"})),
+    ("canon.edit_collection", "GET"): Route("collection", curators(200)),
+    # As with values: with no fields at all, the form keeps the collection's name; nothing changes.
+    ("canon.edit_collection", "POST"): Route("collection", curators(MOVED), form=("name", "introduction", "onboarding"),
+                                             example=Example("curator", lambda o, s: {"name": "Start here, renamed"})),
+    ("canon.delete_collection", "POST"): Route("collection", curators(MOVED), example=Example("curator")),
+    ("canon.move_collection", "POST"): Route("collection", curators(MOVED), example=Example("curator")),
+    ("canon.add_story", "POST"): Route("collection", curators(400), form=("story", "scenario"), example=Example(
+        "curator", lambda o, s: {"story": str(o.survivor.id), "scenario": "What now?"})),
+    ("canon.set_scenario", "POST"): Route("collection", curators(MOVED), form=("scenario",), example=Example(
+        "curator", lambda o, s: {"scenario": "A parcel is lost. What would you do?"})),
+    ("canon.change_entry", "POST"): Route("collection", curators(MOVED), example=Example("curator")),
+    ("canon.progress", "GET"): Route("none", curators(200)),
     ("digest.next_issue", "GET"): Route("none", curators(200)),
+    ("digest.save_introduction", "POST"): Route("none", curators(409), form=("introduction", "issue_key"),
+                                                example=Example("curator", lambda o, s: {
+                                                    **coming_issue(o, s), "introduction": "Welcome, *everyone*."})),
+    # "collection": its canon stories are due, so the coming issue has something to send.
+    ("digest.send_test", "POST"): Route("collection", curators(409), form=("issue_key",), example=Example(
+        "curator", coming_issue)),
     ("digest.change_next_issue", "POST"): Route("story", curators(409), STORY, example=Example(
         "curator", coming_issue, "published")),
     # Values: curators and admins.
@@ -252,8 +288,9 @@ ROUTES: dict[tuple[str, str], Route] = {
                                            example=Example("curator", variant="retired")),
     # People and the audit log: admins.
     ("people.invite", "GET"): Route("none", admins(200)),
-    ("people.invite", "POST"): Route("none", admins(400), form=("job_title", "department", "location"), example=Example(
-        "admin", lambda o, s: {"email": "new.person@example.com", "name": "New Person", "role": "staff"})),
+    ("people.invite", "POST"): Route(
+        "none", admins(400), form=("job_title", "department", "location", "start_date"), example=Example(
+            "admin", lambda o, s: {"email": "new.person@example.com", "name": "New Person", "role": "staff"})),
     ("admin.people", "GET"): Route("none", admins(200), query={
         "q": "Owen", "role": "staff", "status": "active", **PAGE}),
     ("admin.person", "GET"): Route("person", admins(200)),
@@ -266,6 +303,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("privacy.erase_form", "GET"): Route("person", admins(200)),
     ("privacy.erase", "POST"): Route("person", admins(400), example=Example(
         "admin", lambda o, s: {"stories": "keep", "confirm": o.owner.email})),
+    ("admin.digest_schedule", "GET"): Route("none", admins(200)),
+    ("admin.save_digest_schedule", "POST"): Route("none", admins(400), form=("day", "time", "timezone"),
+                                                  example=Example("admin", lambda o, s: {
+                                                      "day": "thursday", "time": "09:30", "timezone": "Europe/Paris"})),
+    ("admin.reset_digest_schedule", "POST"): Route("none", admins(400), form=("setting",), example=Example(
+        "admin", stored_day)),
     ("admin.audit", "GET"): Route("none", admins(200), query={
         "action": "story.publish", "actor": "ada@example.com", "entity_type": "story", "entity_id": "1",
         "since": "2024-01-01", "until": "2030-12-31", **PAGE}),

@@ -25,6 +25,8 @@ from storyboard.digest.subscriptions import unsubscribe_token
 from storyboard.extensions import db
 from storyboard.models import (
     Applause,
+    CanonCollection,
+    CanonCollectionStory,
     DigestIssue,
     DigestIssueStory,
     Notification,
@@ -56,6 +58,7 @@ class Objects:
     value: Value | None = None
     token: str | None = None
     issue_key: str = ISSUE_KEY
+    collection: CanonCollection | None = None  # the reading path, holding `story`
 
 
 # How each path parameter is filled from a cell's objects.
@@ -68,6 +71,9 @@ PATH_VALUES = {
     "issue_key": lambda objects: objects.issue_key,
     "action": lambda objects: NEXT_ISSUE_ACTION,
     "filename": lambda objects: STATIC_FILE,
+    "collection_id": lambda objects: objects.collection.id,
+    "move": lambda objects: "move-up",
+    "change": lambda objects: "remove",
 }
 
 
@@ -111,7 +117,7 @@ class Scene:
 
     def build(self, kind: str, variant: str = "") -> Objects:
         """Fresh objects of one kind ("none", "story", "story_about", "applauded", "value",
-        "person", "password", "notified", "invite_token", "reset_token", "unsubscribe_token")
+        "collection", "person", "password", "notified", "invite_token", "reset_token", "unsubscribe_token")
         in one variant (a story's status, a value's state, a person's "inactive")."""
         owner = self.make_person(name="Owen Owner", password=PASSWORD if kind == "password" else None)
         objects = Objects(owner=owner)
@@ -122,6 +128,18 @@ class Scene:
                 db.session.add_all(Applause(story_id=objects.story.id, person_id=self.ids[name])
                                    for name in ("other", "curator", "admin"))
                 objects.story.applause_count = 3
+        elif kind == "collection":
+            objects.story, objects.survivor = (
+                self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value], in_canon=True,
+                                canon_lesson="Ask first.", canonized_at=datetime(2026, 1, 5, 9))
+                for _ in range(2))
+            # Second in the list, so that it can move up.
+            first = CanonCollection(name=f"Backstage heroes {owner.id}", position=1)
+            objects.collection = CanonCollection(name=f"Start here {owner.id}", onboarding=True, position=2)
+            db.session.add_all([first, objects.collection])
+            db.session.flush()
+            db.session.add(CanonCollectionStory(collection_id=objects.collection.id, story_id=objects.story.id,
+                                                scenario="What would you do?"))
         elif kind == "value":
             objects.value = self._value(active=variant != "retired")
         elif kind == "person" and variant == "inactive":
@@ -141,13 +159,13 @@ class Scene:
 
     def keep(self, objects: Objects) -> dict:
         """The objects as ids, to `load` again in another app context."""
-        ids = {name: getattr(objects, name) for name in ("owner", "story", "survivor", "value")}
+        ids = {name: getattr(objects, name) for name in ("owner", "story", "survivor", "value", "collection")}
         return {name: item.id if item is not None else None for name, item in ids.items()} | {
             "token": objects.token, "issue_key": objects.issue_key}
 
     def load(self, kept: dict) -> Objects:
         """Objects kept with `keep`, loaded in the current app context."""
-        models = {"owner": Person, "story": Story, "survivor": Story, "value": Value}
+        models = {"owner": Person, "story": Story, "survivor": Story, "value": Value, "collection": CanonCollection}
         return Objects(**{name: db.session.get(models[name], kept[name]) if kept[name] else None
                           for name in models}, token=kept["token"], issue_key=kept["issue_key"])
 

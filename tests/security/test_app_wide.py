@@ -40,8 +40,9 @@ def fill(rule: str, **values) -> str:
             return str(values[name])
         if converter == "int":
             return "1"
-        if name in ("slug", "token", "issue_key", "action"):
-            return {"slug": "courtesy", "token": "x", "issue_key": "2026-11-30", "action": "pin"}[name]
+        if name in ("slug", "token", "issue_key", "action", "move", "change"):
+            return {"slug": "courtesy", "token": "x", "issue_key": "2026-11-30", "action": "pin",
+                    "move": "move-up", "change": "move-down"}[name]
         raise AssertionError(f"no test value for <{match[0]}> in {rule}; add one to fill()")
 
     return _PLACEHOLDER.sub(value, rule)
@@ -490,18 +491,23 @@ def assert_security_headers(response, where: str) -> None:
 def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_role, make_story):
     from datetime import datetime
 
-    from storyboard.models import DigestIssue, DigestIssueStory
+    from storyboard.models import CanonCollection, CanonCollectionStory, DigestIssue, DigestIssueStory
 
     story = make_story(status=StoryStatus.PUBLISHED, body_md="**Bold** [link](https://example.com)")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
     issue = DigestIssue(issue_key="2026-11-30", cut_at=datetime(2026, 11, 30, 7))
     issue.stories.append(DigestIssueStory(story_id=story.id, section="new", position=0))
     db.session.add(issue)
+    story.in_canon, story.canon_lesson, story.canonized_at = True, "Ask first.", datetime(2026, 1, 5, 9)
+    path_collection = CanonCollection(name="Start here", onboarding=True)
+    path_collection.entries.append(CanonCollectionStory(story_id=story.id, scenario="What would you do?"))
+    db.session.add(path_collection)
     db.session.commit()
     admin = as_role("admin")
     checked = []
     for rule in routes(app, "GET", public=False):
-        path = fill(rule.rule, story_id=story.id, person_id=admin.id, slug=value.slug)
+        path = fill(rule.rule, story_id=story.id, person_id=admin.id, slug=value.slug,
+                    collection_id=path_collection.id)
         response = client.get(path)
         assert response.status_code == 200, f"{path}: {response.status_code}"
         if response.mimetype == "text/html":

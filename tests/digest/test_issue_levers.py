@@ -1,0 +1,113 @@
+"""The curator's levers on the coming issue: an introduction, a test sent to themselves, a story
+published in the last day pinned in; and the canon's "on this day" line."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from storyboard.digest.tick import tick
+from storyboard.extensions import db
+from storyboard.models import DigestDelivery, DigestIssue
+from tests.helpers import CUT, NOW, mail_text, text
+
+BEFORE_CUT = CUT - timedelta(hours=12)  # Sunday 19:00; this week's window closed at 07:00
+
+
+@pytest.fixture
+def before_the_cut(monkeypatch):
+    monkeypatch.setattr("storyboard.digest.views.utcnow", lambda: BEFORE_CUT)
+
+
+def test_a_story_published_in_the_last_day_can_be_pinned_in_and_the_introduction_opens_the_sent_issue(
+        app, ctx, client, as_role, fresh_story, smtp_server, before_the_cut):
+    fresh_story(title="Earlier this week", applause_count=3, reader_count=10)
+    late = fresh_story(days_before=0.5, title="Sunday afternoon rescue")  # after the window closed
+    as_role("curator")
+    page = text(client.get("/digest/next"))
+    left_out = page.split("Also published this week, not in the issue")[1]
+    assert "Sunday afternoon rescue" in left_out
+    assert "published in the last day: it waits for the next issue unless pinned into this one" in left_out
+    assert client.post(f"/digest/next/{late.id}/pin", data={"issue_key": "2026-11-30"}).status_code == 302
+    chosen = text(client.get("/digest/next")).split("Also published this week")[0]
+    assert "Sunday afternoon rescue" in chosen
+
+    saved = client.post("/digest/next/introduction", data={
+        "issue_key": "2026-11-30", "introduction": "Welcome to **December**: a [new value](/values) arrives."})
+    assert saved.status_code == 302
+    assert "Welcome to **December**" in text(client.get("/digest/next"))  # kept in the form
+
+    tick(NOW)
+    issue = db.session.scalar(select(DigestIssue))
+    assert late.id in [row.story_id for row in issue.stories]
+    message = smtp_server.messages[0]
+    body = mail_text(message)
+    assert "Sunday afternoon rescue" in body
+    assert "Welcome to December: a new value arrives." in body  # the text part
+    assert "Welcome to <strong>December</strong>" in body  # the HTML part
+    assert 'href="https://storyboard.example.com/values"' in body  # a link that works from a mail client
+    plain = message.get_payload(0).get_content()
+    assert plain.index("Welcome to December") < plain.index("Sunday afternoon rescue")
+    assert "Welcome to <strong>December</strong>" in text(client.get("/digest/issues/2026-11-30"))
+
+
+def test_an_unpinned_story_from_the_last_day_waits_for_next_week(app, ctx, fresh_story, smtp_server):
+    fresh_story(title="Earlier this week")
+    late = fresh_story(days_before=0.5, title="Sunday afternoon rescue")
+    tick(NOW)
+    issue = db.session.scalar(select(DigestIssue))
+    assert late.id not in [row.story_id for row in issue.stories]
+
+
+def test_a_curator_sends_a_test_to_themselves_and_nothing_is_cut(app, ctx, client, as_role, fresh_story,
+                                                                 smtp_server, before_the_cut, many_people):
+    many_people(5)
+    fresh_story(title="Earlier this week")
+    curator = as_role("curator", email="cora@example.com")
+    client.post("/digest/next/introduction", data={"issue_key": "2026-11-30", "introduction": "Hello all."})
+    response = client.post("/digest/next/test", data={"issue_key": "2026-11-30"}, follow_redirects=True)
+    assert "A test of the coming issue is on its way to cora@example.com." in text(response)
+    [message] = smtp_server.messages
+    assert message["To"] == curator.email
+    assert message["Subject"].startswith("[Test] ")
+    assert "Hello all." in mail_text(message) and "Earlier this week" in mail_text(message)
+    assert db.session.scalar(select(func.count()).select_from(DigestIssue)) == 0
+    assert db.session.scalar(select(func.count()).select_from(DigestDelivery)) == 0
+
+
+def test_an_overlong_introduction_is_refused_and_what_was_typed_is_kept(app, ctx, client, as_role, fresh_story,
+                                                                       before_the_cut):
+    fresh_story()
+    as_role("curator")
+    response = client.post("/digest/next/introduction", data={"issue_key": "2026-11-30",
+                                                              "introduction": "x" * 2001})
+    assert response.status_code == 400
+    assert "Keep the introduction under 2,000 characters." in text(response)
+    assert "x" * 2001 in text(response)
+    longest = client.post("/digest/next/introduction", data={"issue_key": "2026-11-30", "introduction": "y" * 2000})
+    assert longest.status_code == 302
+    assert "y" * 2000 in text(client.get("/digest/next"))
+
+
+def test_an_introduction_for_an_issue_already_cut_is_refused(app, ctx, client, as_role, before_the_cut):
+    as_role("curator")
+    response = client.post("/digest/next/introduction", data={"issue_key": "2026-11-23", "introduction": "Late"})
+    assert response.status_code == 409
+
+
+def test_a_canon_story_retold_on_its_anniversary_gets_its_on_this_day_line(app, ctx, make_story, smtp_server):
+    anniversary = make_story(title="The flood of 2023", happened_on=date(2023, 11, 30), in_canon=True,
+                             canon_lesson="Stay until the water is gone.", canonized_at=datetime(2024, 1, 8, 9),
+                             published_at=datetime(2023, 12, 20, 9))
+    other = make_story(title="The quiet fix", happened_on=date(2024, 5, 2), in_canon=True,
+                       canon_lesson="Fix it quietly.", canonized_at=datetime(2024, 6, 3, 9),
+                       published_at=datetime(2024, 5, 20, 9))
+    tick(NOW)
+    issue = db.session.scalar(select(DigestIssue))
+    assert {row.story_id for row in issue.stories if row.section == "canon"} == {anniversary.id, other.id}
+    body = mail_text(smtp_server.messages[0])
+    assert body.count("ON THIS DAY, 3 YEARS AGO") == 1
+    assert body.count("On this day, 3 years ago") == 1
+    flood = body.index("ON THIS DAY, 3 YEARS AGO")
+    assert body.index("The flood of 2023", flood - 200) < flood < body.index("Stay until the water is gone.", flood)

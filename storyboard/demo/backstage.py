@@ -1,7 +1,7 @@
-"""Backstage demo stories: colleagues helped by IT, facilities, HR and each other."""
+"""Backstage demo stories: colleagues helped by IT, facilities and HR."""
 from __future__ import annotations
 
-from storyboard.demo.phrases import Episode, Storyline
+from storyboard.demo.phrases import Situation, Storyline
 from storyboard.models import ImpactKind
 
 TEAM = ImpactKind.TEAM.value
@@ -10,76 +10,111 @@ IT_FIX = Storyline(
     "it-fix", ("IT",), TEAM, 8,
     ("responsibility", "practicality", "owned-it-end-to-end", "positive-attitude"),
     (
-        Episode(
-            (
-                "{names} rescued a colleague's laptop an hour before the board presentation",
-                "{names} saved the board slides",
+        Situation(
+            "board-slides",
+            titles=("{names} rescued a colleague's laptop an hour before the board presentation",
+                    "{names} saved the board slides", "{names} stayed in the room until the presentation started"),
+            openings=("A colleague's laptop died on the morning of a presentation to the board.",
+                      "{Colleague} rang the service desk {when}: their laptop wouldn't start, and the board was "
+                      "meeting at ten.",
+                      "A laptop went black mid-sentence during the final run-through for the board."),
+            stakes=("The only copy of the slides was on it.", "Months of work was on that disk and nowhere else.",
+                    "The chief executive was due to open the meeting with those slides."),
+            beats=(
+                ("They recovered the files from the disk.", "They took the disk out and copied everything off it.",
+                 "They booted the laptop from a USB stick and pulled the slides off in minutes."),
+                ("They set up a loan laptop with everything the colleague needed.",
+                 "They had a spare laptop ready with the slides and the projector driver.",
+                 "They put the slides on two laptops, just in case."),
+                ("They stayed in the room until the presentation started.",
+                 "They tested the projector twice and left a phone number on the lectern.",
+                 "Afterwards they set the colleague's files to back up overnight."),
             ),
-            "A colleague's laptop died on the morning of a presentation to the board, with the "
-            "only copy of the slides on it.",
-            (
-                (
-                    "They recovered the files from the disk, set up a loan laptop with "
-                    "everything the colleague needed, and stayed in the room until the "
-                    "presentation started."
-                ),
-            ),
-            "The presentation went ahead on time.",
-            (
-                "Hardware swaps are supposed to go through a ticket and a five-day queue.",
-            ),
+            outcomes=("The presentation went ahead on time.",
+                      "The board never knew, and the colleague's work now backs itself up."),
+            scenario="A colleague's laptop has died an hour before they present to the board, and the slides exist "
+                     "only on that laptop. Swaps normally take five days. What would you do?",
+            lesson="Backstage work is customer service too: someone's day depends on it.",
+            rules=("Hardware swaps are supposed to go through a ticket and a five-day queue.",),
         ),
-        Episode(
-            (
-                "{names} got the {store} store's tills working again on a Saturday morning",
-                "{names} drove in to fix the tills in {store}",
+        Situation(
+            "saturday-tills",
+            titles=("{names} got the {store} store's tills working again on a Saturday morning",
+                    "{names} drove in to fix the tills in {store}", "{names} talked a store through a till outage"),
+            openings=("The tills at one of our busiest stores froze at nine on a Saturday morning.",
+                      "The tills in {store} stopped taking payments {when}.",
+                      "The {store} store manager rang the on-call phone: every till showed the same error."),
+            stakes=("There was a queue out of the door.", "Saturday morning takes a fifth of the store's week.",
+                    "Customers were leaving their baskets on the floor."),
+            beats=(
+                ("They talked the store team through a workaround over the phone.",
+                 "They got one till working on a phone hotspot while they worked on the rest.",
+                 "They had the store take card payments on the handheld terminals while they looked."),
+                ("Then they drove in.", "They were in the store within the hour, on their day off.",
+                 "They traced the fault remotely to a network switch in the back office."),
+                ("They replaced the faulty switch themselves.",
+                 "They found the failed switch and swapped it for the spare in their car.",
+                 "They stayed until the last till had taken a payment."),
             ),
-            "The tills at one of our busiest stores froze at nine on a Saturday morning, with a "
-            "queue out of the door.",
-            (
-                (
-                    "They talked the store team through a workaround over the phone, then drove "
-                    "in and replaced the faulty switch themselves."
-                ),
-            ),
-            "The store lost twenty minutes of trading instead of a whole morning.",
-            (
-                "Changes to a store's network need a change request approved the day before.",
-            ),
+            outcomes=("The store lost twenty minutes of trading instead of a whole morning.",
+                      "The store traded all day, and every store now has a spare switch."),
+            scenario="A busy store's tills freeze on a Saturday morning with a queue out of the door. The fix needs a "
+                     "change request approved the day before. What would you do?",
+            lesson="Fix it for the people in the queue, then fix the process.",
+            rules=("Changes to a store's network need a change request approved the day before.",),
         ),
-        Episode(
-            (
-                "{names} fixed the label printers before the night shift started",
-                "{names} found the expired certificate that stopped the warehouse",
+        Situation(
+            "label-printers",
+            titles=("{names} fixed the label printers before the night shift started",
+                    "{names} found the expired certificate that stopped the warehouse",
+                    "{names} made sure a certificate can't expire unnoticed again"),
+            openings=("The warehouse label printers stopped talking to the system just before the night shift.",
+                      "{When} every label printer at Doncaster went quiet at once.",
+                      "The warehouse rang at half past nine: not one label would print."),
+            stakes=("Without labels, nothing could ship.", "Two thousand orders were due out that night.",
+                    "The night shift was already clocking in."),
+            beats=(
+                ("They traced it to an expired certificate.",
+                 "They worked through the printer logs until they found a certificate error.",
+                 "They ruled out the printers one by one and found the fault in the print server."),
+                ("They renewed it and got the printers working one by one.",
+                 "They stayed past midnight until the last printer was back.",
+                 "They restarted the print service and watched the first labels come out."),
+                ("They wrote the fix up so the next person on call wouldn't have to start from scratch.",
+                 "They set up an alert so the same certificate can never expire unnoticed again.",
+                 "They listed every other certificate with an expiry date in the next year."),
             ),
-            "The warehouse label printers stopped talking to the system just before the night "
-            "shift.",
-            (
-                (
-                    "They traced it to an expired certificate, renewed it, and wrote the fix up "
-                    "so the next person on call wouldn't have to start from scratch."
-                ),
-                (
-                    "They stayed past midnight, got the printers working one by one, and then "
-                    "set up an alert so the same certificate can never expire unnoticed again."
-                ),
-            ),
-            "The night shift shipped every order on time.",
+            outcomes=("The night shift shipped every order on time.",
+                      "Every order went out that night, and the alert has since caught two more certificates."),
+            scenario="The warehouse printers have stopped working just before the night shift, and nobody knows why. "
+                     "You're not on call. What would you do?",
+            lesson="Fix it, then make sure nobody has to fix it again.",
         ),
-        Episode(
-            (
-                "{names} made a new starter's first login painless",
-                "{names} sorted a new starter's accounts in one morning",
+        Situation(
+            "starter-logins",
+            titles=("{names} made a new starter's first login painless",
+                    "{names} sorted a new starter's accounts in one morning", "{names} reset every account in one go"),
+            openings=("A new starter in one of our stores had been locked out of every system for their whole first "
+                      "week.", "{Colleague} had started {when} and still couldn't log in to anything.",
+                      "A store manager's fourth ticket in a week said simply: my new starter still can't log in."),
+            stakes=("They had spent the week watching others work.",
+                    "Their manager had raised four tickets, and each had been closed as a duplicate.",
+                    "They couldn't even book their own training."),
+            beats=(
+                ("They sat with them on a video call.",
+                 "They rang the new starter directly instead of replying to the ticket.",
+                 "They read all four tickets together and saw they were the same problem."),
+                ("They reset every account in one go.", "They fixed the account that all the others depended on.",
+                 "They found the new starter had been set up with a leaver's old username."),
+                ("They showed them the three things new starters always get stuck on.",
+                 "They wrote a one-page guide for new starters' first logins.",
+                 "They changed the set-up checklist so it can't happen to the next one."),
             ),
-            "A new starter in one of our stores had been locked out of every system for their "
-            "whole first week.",
-            (
-                (
-                    "They sat with them on a video call, reset every account in one go, and "
-                    "showed them the three things new starters always get stuck on."
-                ),
-            ),
-            "The new starter served their first customer on the till that afternoon.",
+            outcomes=("The new starter served their first customer on the till that afternoon.",
+                      "New starters now have working logins on their first morning."),
+            scenario="A new starter has been locked out of every system for a week, and their tickets keep being "
+                     "closed as duplicates. What would you do?",
+            lesson="A ticket is a person waiting: pick up the phone.",
         ),
     ),
 )
@@ -89,53 +124,81 @@ FACILITIES = Storyline(
     "facilities", ("Facilities",), TEAM, 5,
     ("practicality", "responsibility", "positive-attitude"),
     (
-        Episode(
-            (
-                "{names} got the heating back on in {town} before opening",
-                "{names} beat a broken boiler in January",
+        Situation(
+            "boiler",
+            titles=("{names} got the heating back on in {town} before opening",
+                    "{names} beat a broken boiler in January", "{names} brought heaters over from another site"),
+            openings=("The boiler at one of our sites failed overnight in January.",
+                      "The heating at our {town} site gave up overnight in the coldest week of the year.",
+                      "The first person in at the {town} site could see their breath in the corridor."),
+            stakes=("The team arrived to a building at six degrees.", "Forty people were due in at eight.",
+                    "The frost had been hard enough to freeze the outside taps."),
+            beats=(
+                ("They were there at six.", "They were on site before anyone else.",
+                 "They drove over as soon as the alarm company rang them."),
+                ("They had the boiler running by half past eight.",
+                 "They found the failed part and fitted a new one themselves.",
+                 "They bled the system, reset the pump and got it firing again."),
+                ("They brought heaters over from another site so everyone could start on time.",
+                 "They borrowed heaters from the warehouse until the building warmed up.",
+                 "They made tea for everyone while the radiators warmed."),
             ),
-            "The boiler at one of our sites failed overnight in January; the team arrived to a "
-            "building at six degrees.",
-            (
-                (
-                    "They were there at six, had the boiler running by half past eight, and "
-                    "brought heaters over from another site so everyone could start on time."
-                ),
-            ),
-            "Nobody lost a shift and the site opened on time.",
-            (
-                "Repairs over £500 need three quotes before any work starts.",
-            ),
+            outcomes=("Nobody lost a shift and the site opened on time.",
+                      "The site opened on time, and the boiler now has a service contract."),
+            scenario="A site's boiler has failed overnight in January. Repairs need three quotes first, and the team "
+                     "arrives at eight. What would you do?",
+            lesson="Look after the people who look after the customers.",
+            rules=("Repairs over £500 need three quotes before any work starts.",),
         ),
-        Episode(
-            (
-                "{names} fixed the loading bay door in the middle of a storm",
-                "{names} kept the rain off the pallets",
+        Situation(
+            "loading-bay",
+            titles=("{names} fixed the loading bay door in the middle of a storm",
+                    "{names} kept the rain off the pallets", "{names} secured a jammed door in a gale"),
+            openings=("A loading bay door jammed open during a storm.",
+                      "The wind took the loading bay door off its runner on the morning of a storm warning.",
+                      "A gust caught the loading bay door halfway up, and the motor burnt out."),
+            stakes=("Rain was blowing onto the pallets.", "A week's stock was getting wet.",
+                    "The door couldn't be shut, and the bay was open to the road."),
+            beats=(
+                ("They secured the door.", "They lashed the door shut with straps from the delivery bay.",
+                 "They wedged the door and hung tarpaulins across the gap."),
+                ("They moved the pallets out of the wet with the team.",
+                 "They got the forklift drivers to move the pallets back.",
+                 "They organised a chain of people to carry the loose boxes inside."),
+                ("They had the motor repaired by the end of the shift.",
+                 "They found a spare motor at another site and fitted it that afternoon.",
+                 "They stayed until the bay was locked and dry."),
             ),
-            "A loading bay door jammed open during a storm, with rain blowing onto the pallets.",
-            (
-                (
-                    "They secured the door, moved the pallets out of the wet with the team, and "
-                    "had the motor repaired by the end of the shift."
-                ),
-            ),
-            "No stock was ruined and the bay was back in use the next morning.",
+            outcomes=("No stock was ruined and the bay was back in use the next morning.",
+                      "Not one box was lost to the rain."),
+            scenario="A loading bay door is stuck open in a storm and rain is blowing onto the stock. What would you "
+                     "do?",
+            lesson="Do the urgent thing, then the important thing.",
         ),
-        Episode(
-            (
-                "{names} made the staff room somewhere people actually want to sit",
-                "{names} turned a cupboard into a staff room",
+        Situation(
+            "staff-room",
+            titles=("{names} made the staff room somewhere people actually want to sit",
+                    "{names} turned a cupboard into a staff room", "{names} gave the {town} team a place to sit"),
+            openings=("Our staff room had been a storage cupboard with a kettle in it for as long as anyone could "
+                      "remember.", "The break room at the {town} site was where broken chairs went to die.",
+                      "The only place to sit at break at the {town} site was on a stack of boxes."),
+            stakes=("People ate lunch in their cars.", "Nobody took a proper break.",
+                    "New starters kept asking where the staff room was, and nobody liked to say."),
+            beats=(
+                ("On their own initiative they cleared it out.", "They spent two Saturdays clearing it out.",
+                 "They asked the team what they would want in it."),
+                ("They found a table and chairs left over from the office move.",
+                 "They rescued furniture from the head office clear-out.",
+                 "They found a fridge and a microwave that another site no longer needed."),
+                ("They put up a noticeboard the team now fills every week.",
+                 "They painted the walls and put a plant in the window.",
+                 "They put a rota for the washing-up on the wall, and kept to it themselves."),
             ),
-            "Our staff room had been a storage cupboard with a kettle in it for as long as "
-            "anyone could remember.",
-            (
-                (
-                    "On their own initiative they cleared it out, found a table and chairs left "
-                    "over from the office move, and put up a noticeboard the team now fills "
-                    "every week."
-                ),
-            ),
-            "People take their breaks together again.",
+            outcomes=("People take their breaks together again.",
+                      "The break room is full every lunchtime, and the team's survey scores went up."),
+            scenario="The staff room at your site is a cupboard with a kettle in it and nobody uses it. What would you "
+                     "do?",
+            lesson="Small improvements add up to a place people want to work.",
         ),
     ),
 )
@@ -145,149 +208,82 @@ PEOPLE_CARE = Storyline(
     "people-care", ("HR",), TEAM, 5,
     ("empathy", "courtesy", "responsibility"),
     (
-        Episode(
-            (
-                "{names} sorted a colleague's missing pay the same day",
-                "{names} made sure a colleague could pay their rent",
+        Situation(
+            "missing-pay",
+            titles=("{names} sorted a colleague's missing pay the same day",
+                    "{names} made sure a colleague could pay their rent", "{names} arranged an emergency payment"),
+            openings=("A colleague's pay hadn't arrived because of a mistake in their bank details.",
+                      "{Colleague} rang HR {when}: payday had come and gone with nothing in their account.",
+                      "An email landed in the HR inbox with the subject line: my pay hasn't come."),
+            stakes=("Their rent was due the next day.", "They had a family to feed that weekend.",
+                    "They had already been charged by their bank for a missed payment."),
+            beats=(
+                ("They found the mistake in the bank details.", "They checked the payroll record line by line.",
+                 "They rang the colleague to check the account number digit by digit."),
+                ("They arranged an emergency payment the same afternoon.",
+                 "They got the finance director's sign-off for a same-day payment.",
+                 "They walked the payment request to finance themselves."),
+                ("They rang the colleague to let them know, so they didn't have to chase.",
+                 "They called back with the time the money would land.",
+                 "They wrote a letter the colleague could show their bank about the charge."),
             ),
-            "A colleague's pay hadn't arrived because of a mistake in their bank details, and "
-            "their rent was due the next day.",
-            (
-                (
-                    "They arranged an emergency payment the same afternoon and rang the "
-                    "colleague to let them know, so they didn't have to chase."
-                ),
-            ),
-            "A colleague paid their rent on time and didn't have to explain themselves to anyone.",
-            (
-                "Off-cycle payments are only supposed to be made on the monthly payroll date.",
-            ),
+            outcomes=("The colleague paid their rent on time and didn't have to explain themselves to anyone.",
+                      "The money landed that evening, and payroll now checks new bank details twice."),
+            scenario="A colleague's pay hasn't arrived because of a mistake in their bank details, and their rent is "
+                     "due tomorrow. What would you do?",
+            lesson="Treat a colleague's emergency as if it were yours.",
+            rules=("Off-cycle payments are only supposed to be made on the monthly payroll date.",),
         ),
-        Episode(
-            (
-                "{names} helped a colleague through a family emergency",
-                "{names} took the paperwork out of a terrible week",
+        Situation(
+            "family-emergency",
+            titles=("{names} helped a colleague through a family emergency",
+                    "{names} took the paperwork out of a terrible week", "{names} rearranged a rota in an hour"),
+            openings=("A colleague had to leave for a family emergency abroad with a few hours' notice.",
+                      "{Colleague} got a call {when} that their mother was in hospital in Lagos.",
+                      "A manager rang HR in tears on behalf of someone in their team who had just had terrible news."),
+            stakes=("They didn't know how long they would be away.", "They were worried about their job.",
+                    "They had a flight in four hours and no leave left for the year."),
+            beats=(
+                ("They sorted compassionate leave.",
+                 "They arranged the leave before the colleague reached the airport.",
+                 "They told the colleague not to think about leave balances at all."),
+                ("They rearranged the rota with the manager.", "They found cover for every shift for three weeks.",
+                 "They made sure pay carried on as normal."),
+                ("They checked in every few days, and never asked for a form to be filled in.",
+                 "They sent one short message a week, and no paperwork.",
+                 "They arranged a gentle return, a few short shifts at first."),
             ),
-            "A colleague had to leave for a family emergency abroad with a few hours' notice.",
-            (
-                (
-                    "They sorted compassionate leave, rearranged the rota with the manager and "
-                    "checked in every few days, without ever asking the colleague to fill in a "
-                    "form while they were away."
-                ),
-            ),
-            "Our colleague came back knowing the company had their back.",
+            outcomes=("Our colleague came back knowing the company had their back.",
+                      "The colleague came back to a job waiting, and stayed."),
+            scenario="A colleague has to fly abroad tonight for a family emergency and doesn't know for how long. "
+                     "What would you do?",
+            lesson="Take the paperwork away so people can deal with what matters.",
         ),
-        Episode(
-            (
-                "{names} made a new starter's first week feel like home",
-                "{names} rewrote the first-week checklist",
+        Situation(
+            "first-week",
+            titles=("{names} made a new starter's first week feel like home",
+                    "{names} rewrote the first-week checklist", "{names} took a new starter to lunch"),
+            openings=("A new starter arrived to find no laptop, no badge and nobody expecting them.",
+                      "{Colleague} turned up for their first day {when} and the front desk had no record of them.",
+                      "Reception rang HR at nine: there was someone here for their first day, and no one knew who."),
+            stakes=("They were wondering if they had made a mistake.", "Their manager was on leave.",
+                    "They had turned down another job to come to us."),
+            beats=(
+                ("They took the new starter to lunch.", "They gave up their afternoon to show them round.",
+                 "They went down to reception themselves to say welcome."),
+                ("They borrowed a laptop from IT.", "They found a desk and a badge in an hour.",
+                 "They found someone in the team to sit with them for the week."),
+                ("They rewrote the first-week checklist so it won't happen again.",
+                 "They set up a buddy for every new starter from then on.",
+                 "They wrote to the new starter that evening to say sorry, and that tomorrow would be better."),
             ),
-            "A new starter arrived to find no laptop, no badge and nobody expecting them.",
-            (
-                (
-                    "They took the new starter to lunch, borrowed a laptop from IT, and rewrote "
-                    "the first-week checklist so it won't happen again."
-                ),
-            ),
-            "Every new starter since has had a laptop and a buddy waiting on day one.",
-        ),
-    ),
-)
-
-
-COVER = Storyline(
-    "cover", ("Stores", "Customer Support", "Warehouse", "Delivery"), TEAM, 9,
-    ("positive-attitude", "responsibility", "empathy", "courtesy"),
-    (
-        Episode(
-            (
-                "{names} covered a colleague's shifts for a fortnight without being asked",
-                "{names} filled the rota when a colleague's child was ill",
-            ),
-            "When a colleague's child was in hospital, the rota had gaps nobody could see how to "
-            "fill.",
-            (
-                (
-                    "They quietly swapped their days around to cover the gaps, and made sure the "
-                    "colleague knew nobody was keeping count."
-                ),
-            ),
-            "Our colleague could be at the hospital without worrying about work.",
-            (
-                "Overtime is capped at eight hours a week without a director's sign-off.",
-            ),
-        ),
-        Episode(
-            (
-                "{names} trained five new starters in the busiest month of the year",
-                "{names} wrote the guide every new starter now gets",
-            ),
-            "We took on five new starters in November, just as orders doubled.",
-            (
-                (
-                    "They wrote a one-page guide to the jobs that trip people up, spent a day "
-                    "alongside each new starter, and still hit their own numbers."
-                ),
-            ),
-            "All five new starters are still with us and one has since trained others.",
-        ),
-        Episode(
-            (
-                "{names} kept the whole team smiling through a terrible week",
-                "{names} brought breakfast on the worst morning of the year",
-            ),
-            "It was a week of system outages, late stock and people off sick.",
-            (
-                (
-                    "They kept the team laughing, brought in breakfast on the worst morning, and "
-                    'were always the first to say "leave that with me".'
-                ),
-            ),
-            "The team got through the week together, and it showed.",
+            outcomes=("Every new starter since has had a laptop and a buddy waiting on day one.",
+                      "The new starter is still with us and now buddies new starters themselves."),
+            scenario="A new starter has arrived, and nobody was expecting them: no laptop, no badge and their manager "
+                     "is away. What would you do?",
+            lesson="First impressions are made on day one: make them count.",
         ),
     ),
 )
 
-
-PEAK = Storyline(
-    "peak", ("Warehouse", "Delivery"), TEAM, 5,
-    ("owned-it-end-to-end", "practicality", "positive-attitude", "threw-out-the-script"),
-    (
-        Episode(
-            (
-                "{names} re-planned every route the night the snow came",
-                "{names} kept deliveries going through the snow",
-            ),
-            "Heavy snow closed two main roads the night before our biggest delivery day of the "
-            "year.",
-            (
-                (
-                    "They re-planned every route by hand overnight, called each driver before "
-                    "six, and we missed four deliveries out of nine hundred."
-                ),
-            ),
-            "Almost every customer got their parcel on the promised day.",
-            (
-                "Routes are meant to be fixed by the planning system and not edited by hand.",
-            ),
-        ),
-        Episode(
-            (
-                "{names} cleared the peak-season backlog in three days",
-                "{names} beat the Black Friday backlog",
-            ),
-            "By the Monday after Black Friday we had a backlog of eleven thousand orders.",
-            (
-                (
-                    "They reorganised the pick waves, borrowed people from returns, and put up a "
-                    "board where everyone could watch the backlog shrink. It was gone by "
-                    "Thursday."
-                ),
-            ),
-            "The backlog was cleared before the Christmas cut-off.",
-        ),
-    ),
-)
-
-BACKSTAGE = (IT_FIX, FACILITIES, PEOPLE_CARE, COVER, PEAK)
+BACKSTAGE = (IT_FIX, FACILITIES, PEOPLE_CARE)

@@ -23,7 +23,8 @@ from storyboard.models import Person
 @click.option("--if-empty", is_flag=True, help="Only seed when there are no people yet.")
 @with_appcontext
 def seed_demo_command(people: int, stories: int, seed: int, if_empty: bool) -> None:
-    """Seed a demo company: people, stories in every state, readers, applause and notes."""
+    """Seed a demo company: people, stories in every state, readers, applause and notes, the
+    canon and its collections, and a year of digest issues already sent (no email goes out)."""
     if if_empty and db.session.scalar(select(Person.id).limit(1)) is not None:
         _echo_skipped()
         return
@@ -35,6 +36,10 @@ def seed_demo_command(people: int, stories: int, seed: int, if_empty: bool) -> N
         f"Added {summary.people} people and {summary.stories} stories with {summary.readers} "
         f"readers, {summary.applause} applause and {summary.thanks} thank-you notes "
         f"in {time.perf_counter() - started:.1f}s."
+    )
+    click.echo(
+        f"Promoted {summary.canon} stories into the canon, arranged {summary.collections} collections, and "
+        f"recorded {summary.issues} past digest issues ({summary.deliveries} deliveries, already sent)."
     )
     _echo_logins()
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from storyboard.canon.collections import NEW_HIRE_DAYS
 from storyboard.models import Role
 
 # A reserved top-level domain, so no demo address can ever receive mail.
@@ -17,6 +18,11 @@ HEAD_OFFICE = "Head Office, Leeds"
 TEAM_SIZE = 10
 # Storyboard "went live" this many days before the anchor; accounts are no older than that.
 LAUNCH_DAYS_AGO = 1100
+# A few people are new hires, started this many days ago (one per department below, as long as
+# the company has them); everyone else joined well before NEW_HIRE_DAYS, so the curator's view
+# of new hires' progress on the onboarding path lists just these.
+NEW_HIRE_STARTS = (61, 33, 12)
+NEW_HIRE_DEPARTMENTS = ("Stores", "Customer Support", "Warehouse")
 
 FIRST_NAMES = (
     "Aaliyah", "Aaron", "Abdul", "Adaeze", "Aisha", "Alex", "Alice", "Amara", "Amir", "Ana",
@@ -195,6 +201,7 @@ def build_people(
                 person.role = Role.CURATOR.value
         managers += department_managers
         staff += department_staff
+    _start_new_hires(staff, today)
     people = [chief, *heads, *managers, *staff]
     _finish(rng, people, first_id, anchor)
     return people
@@ -220,12 +227,24 @@ def _team(
     staff = []
     for number in range(size - manager_count):
         title = rng.choice(department.titles)
-        person = _new_person(rng, title, department.name, location, today, (30, 3650))
+        tenure = (NEW_HIRE_DAYS + 30, 3650)  # only _start_new_hires makes new hires
+        person = _new_person(rng, title, department.name, location, today, tenure)
         person.manager = managers[number % manager_count] if managers else head
         # A few people have left; they stay in the data as readers of old stories.
         person.active = rng.random() >= 0.03
         staff.append(person)
     return managers, staff
+
+
+def _start_new_hires(staff: list[DemoPerson], today: date) -> None:
+    """Make one active staff member in each of NEW_HIRE_DEPARTMENTS a new hire, or anyone's
+    staff when the company is too small to have those departments."""
+    wanted = [next((p for p in staff if p.active and p.department == name), None) for name in NEW_HIRE_DEPARTMENTS]
+    spare = iter(p for p in staff if p.active and p not in wanted)
+    for days, person in zip(NEW_HIRE_STARTS, wanted, strict=True):
+        person = person or next(spare, None)
+        if person is not None:
+            person.start_date = today - timedelta(days=days)
 
 
 def _new_person(
@@ -257,7 +276,8 @@ def _finish(rng: random.Random, people: list[DemoPerson], first_id: int, anchor:
             hours=8, seconds=rng.randrange(8 * 3600)
         )
         if person.active and rng.random() < 0.7:
-            person.last_login_at = anchor - timedelta(seconds=rng.randrange(3600, 60 * 86400))
+            last_login = anchor - timedelta(seconds=rng.randrange(3600, 60 * 86400))
+            person.last_login_at = max(last_login, person.created_at + timedelta(hours=1))  # new hires
 
 
 def email_for(name: str, number: int) -> str:

@@ -1,8 +1,14 @@
-"""The shapes demo stories are written from, and the phrases every kind of story shares.
+"""The shapes demo stories are written from, and the notes every kind of story shares.
 
-Bodies say "they" rather than a name, so the number of distinct bodies stays bounded and each
-is rendered once; names and towns go in the titles. Title placeholders: {names}, {town} (near
-the first nominee's workplace) and {store} (any store's town).
+A `Situation` is one thing that can happen, told in interchangeable parts: several openings,
+stakes, phrasings of each step of what the colleague did, and outcomes. A story draws one of
+each and adds parts from details.py (who saw it, a detail of the department's day, a follow-up,
+what the customer said, a closing), so that two stories from one situation still differ in
+most sentences. Bodies say "they" for the colleague; names go in titles only.
+
+Placeholders, filled once per story: {customer}, {colleague} and {when} (capitalised as
+{Customer}, {Colleague} and {When} to start a sentence), {item}, {town} (near the first
+nominee's workplace) and {store} (any store's town); titles may also use {names}.
 """
 from __future__ import annotations
 
@@ -10,14 +16,19 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Episode:
-    """One thing that happened: its titles, what went wrong, what they did, and the difference."""
+class Situation:
+    """One thing that happened, in parts a story is put together from."""
 
+    key: str
     titles: tuple[str, ...]
-    opening: str
-    actions: tuple[str, ...]
-    impact: str
+    openings: tuple[str, ...]  # what went wrong
+    stakes: tuple[str, ...]  # why it mattered
+    beats: tuple[tuple[str, ...], ...]  # what they did, step by step: phrasings of each step
+    outcomes: tuple[str, ...]  # the difference it made (the story's impact)
+    scenario: str  # the onboarding prompt HR shows before the story: no spoilers, then a question
+    lesson: str  # the canon's one line, if the story is promoted
     rules: tuple[str, ...] = ()  # rules that could have got in the way; none if nothing did
+    items: tuple[str, ...] = ()  # what {item} may be; any kit (details.KIT) if none
 
 
 @dataclass(frozen=True)
@@ -29,26 +40,10 @@ class Storyline:
     impact_kind: str
     weight: int
     values: tuple[str, ...]  # value slugs
-    episodes: tuple[Episode, ...]
+    situations: tuple[Situation, ...]
 
 
 RULE_VALUE = "broke-the-right-rule"
-
-SECTION_HEADINGS = ("## What they did", "### What happened next")
-
-CLOSINGS = (
-    "This is exactly the kind of thing we hope people do when nobody is watching.",
-    "They would never mention it themselves, so I am.",
-    'It would have been easy to say "that\'s not my job". They didn\'t.',
-    "**Thank you.** You made a real difference.",
-    (
-        "I've worked here a long time and this is still one of the best things I've seen a "
-        "colleague do."
-    ),
-    "If you get the chance, tell them thanks; they'll only say it was nothing.",
-    "Nobody asked them to. That's what makes it worth telling.",
-    "We talk about going *above and beyond* a lot. This is what it actually looks like.",
-)
 
 CHANGES_REQUESTED_NOTES = (
     "Lovely story. Could you add what the customer said afterwards?",

@@ -1,4 +1,5 @@
-"""Seeding a demo company: people first, then stories with their responses, batch by batch."""
+"""Seeding a demo company: people first, then stories with their responses, batch by batch;
+then the canon, a year of past digest issues, the canon's collections and new hires' reading."""
 from __future__ import annotations
 
 import random
@@ -12,10 +13,12 @@ from storyboard.clock import utcnow
 from storyboard.demo.accounts import STAFF_EMAIL, demo_people
 from storyboard.demo.bulk import analyze, insert_rows, next_id, reset_sequences
 from storyboard.demo.canon import promote_canon
+from storyboard.demo.collections import build_collections, start_new_hires_reading
 from storyboard.demo.company import Company, build_people
+from storyboard.demo.history import record_past_issues
 from storyboard.demo.stories import Batch, StoryWriter
 from storyboard.extensions import db
-from storyboard.models import Person, Story, ThankYou, Value
+from storyboard.models import CanonCollection, DigestIssue, Person, Story, ThankYou, Value
 from storyboard.stories.defaults import ensure_default_values
 
 # Stories per transaction: small enough to keep memory flat, large enough to keep inserts fast.
@@ -31,6 +34,10 @@ class SeedSummary:
     readers: int = 0
     applause: int = 0
     thanks: int = 0
+    canon: int = 0
+    issues: int = 0
+    deliveries: int = 0
+    collections: int = 0
 
     def add(self, batch: Batch) -> None:
         self.stories += len(batch.stories)
@@ -51,7 +58,8 @@ def seed_demo(
     anchor: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SeedSummary:
-    """Add people, any missing demo sign-ins and stories; one seed and anchor, one result."""
+    """Add people, any missing demo sign-ins, stories, the canon, a year of past digest issues,
+    collections and new hires' reading; one seed and anchor, one result."""
     anchor = anchor or demo_anchor()
     ensure_default_values()
     db.session.flush()
@@ -75,9 +83,16 @@ def seed_demo(
         summary.add(batch)
         if progress is not None:
             progress(len(batch.stories))
-    promote_canon(rng, anchor, count=max(1, stories // 60))
+    summary.canon = promote_canon(rng, anchor, writer.situations, count=max(1, stories // 60))
     db.session.commit()
-    reset_sequences([Person.__table__, Story.__table__, ThankYou.__table__])
+    history = record_past_issues(anchor)
+    summary.issues, summary.deliveries = history.issues, history.deliveries
+    db.session.commit()
+    summary.collections = build_collections(anchor, writer.situations)
+    start_new_hires_reading(anchor)
+    db.session.commit()
+    reset_sequences([Person.__table__, Story.__table__, ThankYou.__table__, DigestIssue.__table__,
+                     CanonCollection.__table__])
     analyze()
     db.session.commit()
     return summary

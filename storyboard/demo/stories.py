@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -10,10 +11,14 @@ from storyboard import markdown
 from storyboard.demo import phrases
 from storyboard.demo.backstage import BACKSTAGE
 from storyboard.demo.bulk import Row, insert_rows
-from storyboard.demo.company import LOCATIONS, STORE_TOWNS, Company, DemoPerson
+from storyboard.demo.company import Company, DemoPerson
+from storyboard.demo.compose import Teller
+from storyboard.demo.contact import CONTACT
 from storyboard.demo.front_line import FRONT_LINE
 from storyboard.demo.logistics import LOGISTICS
+from storyboard.demo.money import MONEY
 from storyboard.demo.responses import ResponseWriter
+from storyboard.demo.teamwork import TEAMWORK
 from storyboard.models import (
     Applause,
     Story,
@@ -36,7 +41,10 @@ LAST_CHANGE_DAYS = {
     S.REJECTED: (5, 700), S.PUBLISHED: (1, 900), S.ARCHIVED: (60, 900),
 }
 RECENT_DAYS = (1, 45)
-STORYLINES = FRONT_LINE + LOGISTICS + BACKSTAGE
+# Three in four published stories came out in the last year, so that each of the year's weekly
+# digests has new stories to choose from; the rest go back to Storyboard's first years.
+PUBLISHED_THIS_YEAR = 0.75
+STORYLINES = FRONT_LINE + MONEY + CONTACT + LOGISTICS + BACKSTAGE + TEAMWORK
 # Stories are written and reviewed in working hours.
 DAY_STARTS, DAY_ENDS = time(7), time(19)
 
@@ -93,7 +101,7 @@ class Batch:
 
 
 class StoryWriter:
-    """Writes stories from the phrase pools; bodies repeat, so each is rendered only once."""
+    """Writes stories, each told differently (compose.py), and their responses."""
 
     def __init__(
         self,
@@ -110,6 +118,10 @@ class StoryWriter:
         self.value_ids = value_ids
         self.next_story_id = first_story_id
         self.rendered: dict[str, str] = {}
+        self.teller = Teller(rng)
+        # Which situation each story was told from: its lesson and scenario, should HR pick it.
+        self.situations: dict[int, phrases.Situation] = {}
+        self.told: Counter[str] = Counter()  # stories per situation key
         self.responses = ResponseWriter(rng, anchor, company.people, self.render, first_thank_id)
         # Whom each storyline is usually about; anyone, if those departments are empty.
         self.pools = {
@@ -121,7 +133,7 @@ class StoryWriter:
         self.status_weights = list(STATUS_WEIGHTS.values())
 
     def render(self, text: str) -> str:
-        """storyboard.markdown.render, once per distinct text."""
+        """storyboard.markdown.render, once per distinct text (notes repeat, and big seeds' bodies)."""
         html = self.rendered.get(text)
         if html is None:
             html = self.rendered[text] = str(markdown.render(text))
@@ -145,18 +157,19 @@ class StoryWriter:
         rng = self.rng
         status = plan.status or rng.choices(STATUSES, weights=self.status_weights)[0]
         line = self._storyline(plan)
-        episode = rng.choice(line.episodes)
+        situation = self._situation(line)
         timeline = self._timeline(status, plan.recent)
         nominees = self._nominees(line, timeline.happened_on, plan)
         nominator = plan.nominator or self._nominator(nominees, timeline.happened_on)
-        slugs = self._values(line, episode)
+        slugs = self._values(line, situation)
         rule = None
-        if phrases.RULE_VALUE in slugs or (episode.rules and rng.random() < 0.2):
-            rule = rng.choice(episode.rules)
-        title = self._title(episode, nominees)
-        body = self._body(episode)
+        if phrases.RULE_VALUE in slugs or (situation.rules and rng.random() < 0.2):
+            rule = rng.choice(situation.rules)
+        told = self.teller.tell(line, situation, nominees, rule)
+        title, body = told.title, told.body
         story_id = self.next_story_id
         self.next_story_id += 1
+        self.situations[story_id] = situation
         responded = None
         if timeline.published_at is not None:
             responded = self.responses.respond(story_id, timeline.published_at, nominator, nominees)
@@ -170,7 +183,7 @@ class StoryWriter:
             "body_md": body,
             "body_html": self.render(body),
             "impact_kind": line.impact_kind,
-            "impact": episode.impact,
+            "impact": told.impact,
             "rule_in_the_way": rule,
             "happened_on": timeline.happened_on,
             "status": status.value,
@@ -196,12 +209,19 @@ class StoryWriter:
                 return self.rng.choice(fitting)
         return self.rng.choices(lines, weights=self.line_weights)[0]
 
+    def _situation(self, line: phrases.Storyline) -> phrases.Situation:
+        """The storyline's least told situation (any of them on a tie): the fewer stories one
+        situation has, the more easily each is told differently."""
+        told = self.told
+        fewest = min(told[situation.key] for situation in line.situations)
+        situation = self.rng.choice([s for s in line.situations if told[s.key] == fewest])
+        told[situation.key] += 1
+        return situation
+
     def _timeline(self, status: StoryStatus, recent: bool) -> Timeline:
         """Dates working back from the story's last change, so every one is before the anchor."""
         rng = self.rng
-        fewest, most = RECENT_DAYS if recent else LAST_CHANGE_DAYS[status]
-        # Squaring the draw makes recent stories more common than old ones.
-        days = fewest + int((most - fewest) * rng.random() ** 2)
+        days = self._days_ago(status, recent)
         last_day = self.anchor.date() - timedelta(days=days)
         last = self._earlier(datetime.combine(last_day, DAY_ENDS), 0)
         submitted = published = None
@@ -223,6 +243,17 @@ class StoryWriter:
             created = self._earlier(submitted, 3)
         happened_on = created.date() - timedelta(days=rng.randrange(15))
         return Timeline(happened_on, created, last, submitted, published, rejected)
+
+    def _days_ago(self, status: StoryStatus, recent: bool) -> int:
+        """How many days before the anchor the story last changed."""
+        rng = self.rng
+        if status == S.PUBLISHED and not recent:
+            if rng.random() < PUBLISHED_THIS_YEAR:
+                return 1 + int(364 * rng.random() ** 1.2)  # a little more often recently
+            return rng.randint(365, LAST_CHANGE_DAYS[S.PUBLISHED][1])
+        fewest, most = RECENT_DAYS if recent else LAST_CHANGE_DAYS[status]
+        # Squaring the draw makes recent stories more common than old ones.
+        return fewest + int((most - fewest) * rng.random() ** 2)
 
     def _earlier(self, moment: datetime, most: int, fewest: int = 0) -> datetime:
         """A working-hours moment `fewest` to `most` days before `moment` (and not after it)."""
@@ -273,10 +304,10 @@ class StoryWriter:
                 return person
         return None
 
-    def _values(self, line: phrases.Storyline, episode: phrases.Episode) -> list[str]:
+    def _values(self, line: phrases.Storyline, situation: phrases.Situation) -> list[str]:
         """One to three value slugs, mostly those the storyline usually shows."""
         rng = self.rng
-        known = [slug for slug in self.value_ids if episode.rules or slug != phrases.RULE_VALUE]
+        known = [slug for slug in self.value_ids if situation.rules or slug != phrases.RULE_VALUE]
         preferred = [slug for slug in line.values if slug in known] or known
         draw = rng.random()
         wanted = 1 if draw < 0.45 else 2 if draw < 0.83 else 3
@@ -286,25 +317,6 @@ class StoryWriter:
             if extra not in chosen:
                 chosen[-1] = extra
         return chosen
-
-    def _title(self, episode: phrases.Episode, nominees: list[DemoPerson]) -> str:
-        first_names = [person.first_name for person in nominees]
-        names = first_names[0] if len(first_names) == 1 else (
-            ", ".join(first_names[:-1]) + " and " + first_names[-1]
-        )
-        towns = LOCATIONS.get(nominees[0].location) or STORE_TOWNS
-        template = self.rng.choice(episode.titles)
-        town, store = self.rng.choice(towns), self.rng.choice(STORE_TOWNS)
-        return template.format(names=names, town=town, store=store)
-
-    def _body(self, episode: phrases.Episode) -> str:
-        """Opening, what they did, a closing line; a bounded pool, so rendering is cheap."""
-        rng = self.rng
-        parts = [episode.opening]
-        if rng.random() < 0.3:
-            parts.append(rng.choice(phrases.SECTION_HEADINGS))
-        parts += [rng.choice(episode.actions), rng.choice(phrases.CLOSINGS)]
-        return "\n\n".join(parts)
 
     def _decision_note(self, status: StoryStatus, timeline: Timeline) -> str | None:
         if status == S.CHANGES_REQUESTED:

@@ -4,15 +4,21 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storyboard.demo import seed_demo
 from storyboard.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, STAFF_EMAIL
-from storyboard.demo.canon import LESSONS
+from storyboard.demo.stories import STORYLINES
 from storyboard.extensions import db
 from storyboard.markdown import render
 from storyboard.models import (
     Applause,
+    CanonCollection,
+    CanonCollectionStory,
+    CanonRead,
+    DigestDelivery,
+    DigestIssue,
+    DigestIssueStory,
     Person,
     Story,
     StoryReader,
@@ -27,6 +33,12 @@ SMALL = ["seed-demo", "--people", "40", "--stories", "80"]
 FRONT_LINE_AND_BACKSTAGE = {
     "Customer Support", "Stores", "Warehouse", "Billing", "IT", "Facilities", "Delivery", "HR",
 }
+LESSONS = {situation.lesson for line in STORYLINES for situation in line.situations}
+# What a demo adds besides people and stories, children first.
+FOLKLORE_TABLES = (
+    CanonRead.__table__, CanonCollectionStory.__table__, CanonCollection.__table__, DigestDelivery.__table__,
+    DigestIssueStory.__table__, DigestIssue.__table__,
+)
 
 
 @pytest.fixture
@@ -36,9 +48,10 @@ def seeded(ctx):
 
 
 def _empty_demo_rows() -> None:
-    """Delete people, stories and responses, keeping the values, as if the database were new."""
+    """Delete people, stories, responses and the digest's and canon's rows, keeping the values, as
+    if the database were new."""
     for table in (
-        ThankYou.__table__, Applause.__table__, StoryReader.__table__, story_values,
+        *FOLKLORE_TABLES, ThankYou.__table__, Applause.__table__, StoryReader.__table__, story_values,
         story_nominees, Story.__table__, Person.__table__,
     ):
         db.session.execute(table.delete())
@@ -66,10 +79,26 @@ def _digest(full: bool = False) -> str:
             ]
         digest.update(repr(parts).encode())
     if full:
-        for table in (StoryReader.__table__, Applause.__table__, ThankYou.__table__):
-            rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        for table in (StoryReader.__table__, Applause.__table__, ThankYou.__table__, *FOLKLORE_TABLES):
+            # Deliveries take their ids from PostgreSQL's sequence, which deleting rows does not reset.
+            deliveries = table is DigestDelivery.__table__
+            columns = [column for column in table.columns if not (deliveries and column.key == "id")]
+            order = columns[:2] if deliveries else [*table.primary_key.columns]  # issue, person
+            rows = db.session.execute(select(*columns).order_by(*order)).all()
             digest.update(repr([tuple(row) for row in rows]).encode())
     return digest.hexdigest()
+
+
+def _issue_stories() -> dict[str, list[tuple[int, str]]]:
+    """Each issue's stories and their sections, by issue key."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    rows = db.session.execute(
+        select(DigestIssue.issue_key, DigestIssueStory.story_id, DigestIssueStory.section)
+        .join(DigestIssueStory, DigestIssueStory.issue_id == DigestIssue.id).order_by(DigestIssueStory.position)
+    )
+    for key, story_id, section in rows:
+        found.setdefault(key, []).append((story_id, section))
+    return found
 
 
 def _count_by_story(table) -> dict[int, int]:
@@ -101,18 +130,28 @@ def test_the_best_older_stories_are_in_the_canon_with_distinct_lessons(ctx):
     assert len(canon) == 10  # one canon story per 60
     assert len({story.canon_lesson for story in canon}) == 10
     assert all(story.canon_lesson in LESSONS for story in canon)
+    assert sum(story.rule_in_the_way is not None for story in canon) >= 3  # a place for the rules' collection
     for story in canon:
         assert story.status == StoryStatus.PUBLISHED.value
         assert story.published_at <= ANCHOR - timedelta(weeks=5)
         assert story.published_at < story.canonized_at < ANCHOR
 
 
-def test_a_big_demo_promotes_no_more_canon_stories_than_there_are_lessons(seeded):
+def test_a_big_canon_has_one_story_per_situation_so_no_lesson_repeats(ctx):
     import random
 
     from storyboard.demo.canon import promote_canon
+    from storyboard.demo.phrases import Situation
 
-    assert promote_canon(random.Random(1), ANCHOR, count=50) == len(LESSONS)
+    situations = [situation for line in STORYLINES for situation in line.situations]
+    seed_demo(people=40, stories=80, seed=3, anchor=ANCHOR)
+    db.session.execute(update(Story).values(in_canon=False, canon_lesson=None, canonized_at=None))
+    eligible = db.session.scalars(select(Story.id).where(
+        Story.status == StoryStatus.PUBLISHED.value, Story.published_at <= ANCHOR - timedelta(weeks=5))).all()
+    told: dict[int, Situation] = {story_id: situations[n % 4] for n, story_id in enumerate(eligible)}
+    assert promote_canon(random.Random(1), ANCHOR, told, count=50) == 4
+    lessons = db.session.scalars(select(Story.canon_lesson).where(Story.in_canon.is_(True))).all()
+    assert sorted(lessons) == sorted(situation.lesson for situation in situations[:4])
 
 
 def test_counters_match_applause_and_reader_rows(seeded):
@@ -211,11 +250,18 @@ def test_if_empty_does_not_offer_demo_sign_ins_that_do_not_exist(runner, ctx, ma
 
 def test_seeding_again_appends_after_the_existing_rows(runner, ctx, make_person):
     assert runner.invoke(args=SMALL).exit_code == 0
+    issues = _issue_stories()
+    collections = db.session.scalar(select(func.count()).select_from(CanonCollection))
     result = runner.invoke(args=SMALL)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Person)) == 83
     assert db.session.scalar(select(func.count()).select_from(Story)) == 160
     assert db.session.scalar(select(func.count()).where(Person.password_hash.is_not(None))) == 3
+    # The year's issues were there already, and stay as they were (weeks the first run had no
+    # story for may have one now); the collections too.
+    assert issues and _issue_stories().items() >= issues.items()
+    assert db.session.scalar(select(func.count()).select_from(CanonCollection)) == collections > 0
+    assert db.session.scalar(select(func.count()).select_from(CanonCollection)) == collections > 0
     # Ids continue after the seeded ones (PostgreSQL's sequences were moved past them).
     assert make_person().id == 84
 

@@ -1,0 +1,178 @@
+"""Teamwork demo stories: colleagues covering, training and lifting each other, and peak season."""
+from __future__ import annotations
+
+from storyboard.demo.phrases import Situation, Storyline
+from storyboard.models import ImpactKind
+
+TEAM = ImpactKind.TEAM.value
+
+COVER = Storyline(
+    "cover", ("Stores", "Customer Support", "Warehouse", "Delivery"), TEAM, 9,
+    ("positive-attitude", "responsibility", "empathy", "courtesy"),
+    (
+        Situation(
+            "covered-shifts",
+            titles=("{names} covered a colleague's shifts for a fortnight without being asked",
+                    "{names} filled the rota when a colleague's child was ill",
+                    "{names} made sure nobody was keeping count"),
+            openings=("When a colleague's child was in hospital, the rota had gaps nobody could see how to fill.",
+                      "{Colleague} had to be at a hospital bedside for two weeks {when}.",
+                      "A colleague rang in at seven one morning from a children's ward."),
+            stakes=("Nobody wanted to ask the team for more.", "The rota was already stretched.",
+                    "The colleague was more worried about letting the team down than anything else."),
+            beats=(
+                ("They quietly swapped their days around to cover the gaps.",
+                 "They took the early shifts so others could keep their evenings.",
+                 "They looked at the rota and offered to take the hardest shifts first."),
+                ("They talked two others into covering the rest.", "They sorted the rota themselves with the manager.",
+                 "They set up a group chat so cover could be swapped without anyone asking the colleague."),
+                ("They made sure the colleague knew nobody was keeping count.",
+                 "They sent the colleague a message saying not to think about work.",
+                 "They dropped off a bag of shopping at the colleague's house on the way home."),
+            ),
+            outcomes=("Our colleague could be at the hospital without worrying about work.",
+                      "Every shift was covered and the colleague came back to a team that had missed them."),
+            scenario="A colleague's child is in hospital and the rota has gaps for two weeks. Overtime is capped. "
+                     "What would you do?",
+            lesson="A team is what happens when someone needs cover.",
+            rules=("Overtime is capped at eight hours a week without a director's sign-off.",),
+        ),
+        Situation(
+            "five-starters",
+            titles=("{names} trained five new starters in the busiest month of the year",
+                    "{names} wrote the guide every new starter now gets",
+                    "{names} spent a day alongside each new starter"),
+            openings=("We took on five new starters in November, just as orders doubled.",
+                      "Five new starters arrived {when}, and there was no time set aside to train them.",
+                      "The new starters' induction was cancelled at the last minute, and they arrived anyway."),
+            stakes=("Everyone was too busy to show them anything.", "Their own targets didn't change.",
+                    "Two of them had never had a job before."),
+            beats=(
+                ("They wrote a one-page guide to the jobs that trip people up.",
+                 "They wrote down the ten questions every new starter asks.",
+                 "They ran a half-hour session before each shift for the first week."),
+                ("They spent a day alongside each new starter.",
+                 "They paired each new starter with someone experienced for a week.",
+                 "They made time each afternoon for questions, however small."),
+                ("They still hit their own numbers.", "They stayed late to catch up on their own work.",
+                 "They told the manager what each new starter was good at."),
+            ),
+            outcomes=("All five new starters are still with us, and one has since trained others.",
+                      "The guide is now given to every new starter, across four sites."),
+            scenario="Five new starters arrive in your busiest month, and nobody has time to train them. What would "
+                     "you do?",
+            lesson="Teach what you know: the team gets stronger every time.",
+        ),
+        Situation(
+            "terrible-week",
+            titles=("{names} kept the whole team smiling through a terrible week",
+                    "{names} brought breakfast on the worst morning of the year",
+                    "{names} said \"leave that with me\" all week"),
+            openings=("It was a week of system outages, late stock and people off sick.",
+                      "Everything went wrong at once {when}: the systems, the stock and the weather.",
+                      "By Wednesday, three people were off sick and the system had crashed twice."),
+            stakes=("Tempers were short.", "The team was running on empty.",
+                    "Customers were noticing, and so was everyone else."),
+            beats=(
+                ("They kept the team laughing.", "They kept spirits up without pretending things were fine.",
+                 "They put a sweepstake on how many times the system would crash."),
+                ("They brought in breakfast on the worst morning.", "They made the tea, all week, for everyone.",
+                 "They sent the most tired colleague home early and covered their work."),
+                ('They were always the first to say "leave that with me".',
+                 "They picked up the jobs nobody wanted, without a word.",
+                 "They thanked each person by name at the end of the week."),
+            ),
+            outcomes=("The team got through the week together, and it showed.",
+                      "Nobody called in sick the following week."),
+            scenario="Your team is having a terrible week: outages, late stock and people off sick. What would you do?",
+            lesson="Calm is catching: stay steady and the team will too.",
+        ),
+        Situation(
+            "safety-briefing",
+            titles=("{names} translated the safety briefing for new colleagues",
+                    "{names} made sure everyone understood the fire drill",
+                    "{names} ran the safety briefing twice, in two languages"),
+            openings=("Three new colleagues had nodded through the safety briefing without understanding much of it.",
+                      "{When} it became clear that not everyone on the new shift had followed the safety briefing.",
+                      "A new colleague asked, quietly, where the fire exit was, a week after the briefing."),
+            stakes=("The briefing was only in English.", "A fire drill was due the following week.",
+                    "Nobody had thought to check."),
+            beats=(
+                ("They translated the briefing into Polish and Romanian in their own time.",
+                 "They sat with the new colleagues and went through it slowly.",
+                 "They asked each new colleague what they had understood, kindly."),
+                ("They walked the fire exits with them.", "They showed them the assembly point and the first-aid kit.",
+                 "They pointed out the forklift lanes and where it is safe to walk."),
+                ("They asked the site manager to have the briefing printed in both languages.",
+                 "They offered to run the briefing for every new group.",
+                 "They put up signs with pictures as well as words."),
+            ),
+            outcomes=("Everyone on the shift knew the way out in the drill.",
+                      "The briefing now comes in four languages, and the drill went smoothly."),
+            scenario="You realise some new colleagues didn't understand the safety briefing. What would you do?",
+            lesson="Never assume people understood; check, kindly.",
+        ),
+    ),
+)
+
+
+PEAK = Storyline(
+    "peak", ("Warehouse", "Delivery"), TEAM, 5,
+    ("owned-it-end-to-end", "practicality", "positive-attitude", "threw-out-the-script"),
+    (
+        Situation(
+            "snow-routes",
+            titles=("{names} re-planned every route the night the snow came",
+                    "{names} kept deliveries going through the snow", "{names} called every driver before six"),
+            openings=("Heavy snow closed two main roads the night before our biggest delivery day of the year.",
+                      "Snow came in overnight, and the roads around {town} were closing one by one.",
+                      "The forecast had said a dusting; by midnight there were drifts on the moor road."),
+            stakes=("Nine hundred deliveries were promised for the next day.",
+                    "The planning system only knew about the roads that were open yesterday.",
+                    "Some of the newest drivers had never driven in snow."),
+            beats=(
+                ("They re-planned every route by hand overnight.",
+                 "They worked through the routes with a paper map and the traffic reports.",
+                 "They moved every hill-top drop to the vans with winter tyres."),
+                ("They called each driver before six.",
+                 "They paired new drivers with people who knew the back roads.",
+                 "They kept the depot phone on all day and talked drivers round closed roads."),
+                ("We missed four deliveries out of nine hundred.",
+                 "By evening every van was back and every driver was safe.",
+                 "They rang the customers whose drops had to wait, one by one."),
+            ),
+            outcomes=("Almost every customer got their parcel on the promised day.",
+                      "The depot kept its promise to nearly every customer, and nobody was hurt."),
+            scenario="Snow has closed the main roads the night before your busiest delivery day, and the planning "
+                     "system doesn't know. What would you do?",
+            lesson="When the plan no longer fits the road, change the plan.",
+            rules=("Routes are meant to be fixed by the planning system and not edited by hand.",),
+        ),
+        Situation(
+            "black-friday",
+            titles=("{names} cleared the peak-season backlog in three days", "{names} beat the Black Friday backlog",
+                    "{names} put up a board and shrank a backlog"),
+            openings=("By the Monday after Black Friday we had a backlog of eleven thousand orders.",
+                      "On the Tuesday after the sale the backlog passed ten thousand orders and kept climbing.",
+                      "The order screen in the warehouse office turned red and stayed red."),
+            stakes=("The Christmas cut-off was a fortnight away.", "The team was tired and it showed.",
+                    "Customer Support was taking a call a minute about late orders."),
+            beats=(
+                ("They reorganised the pick waves.", "They split the backlog by zone and gave each team its own.",
+                 "They put the oldest orders first, whatever the system said."),
+                ("They borrowed people from returns.", "They asked for volunteers from head office, and got twelve.",
+                 "They ran an extra short shift on Sunday morning, with bacon sandwiches."),
+                ("They put up a board where everyone could watch the backlog shrink.",
+                 "They counted down the backlog on a whiteboard every hour.",
+                 "They rang a bell every time another thousand orders went out."),
+            ),
+            outcomes=("The backlog was cleared before the Christmas cut-off.",
+                      "It was gone by Thursday, and the board is now a peak-season tradition."),
+            scenario="The warehouse has a backlog of eleven thousand orders after a sale and the team is tired. "
+                     "What would you do?",
+            lesson="Show people the finish line and they will run for it.",
+        ),
+    ),
+)
+
+TEAMWORK = (COVER, PEAK)

@@ -27,14 +27,18 @@ def upgrade():
     op.create_table('canon_collections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('name_key', sa.String(length=120), nullable=False),
     sa.Column('introduction', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('onboarding', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_canon_collections')),
-    sa.UniqueConstraint('name', name=op.f('uq_canon_collections_name'))
+    sa.UniqueConstraint('name_key', name=op.f('uq_canon_collections_name_key'))
     )
+    # One reading path at most, kept by the database.
+    op.create_index('uq_canon_collections_onboarding', 'canon_collections', ['onboarding'], unique=True,
+                    sqlite_where=sa.text('onboarding'), postgresql_where=sa.text('onboarding'))
     op.create_table('digest_introductions',
     sa.Column('issue_key', sa.String(length=10), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),

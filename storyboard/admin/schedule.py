@@ -12,7 +12,7 @@ from flask import current_app
 
 from storyboard import audit
 from storyboard.clock import utcnow
-from storyboard.digest.candidates import next_cut
+from storyboard.digest.issues import coming_cut
 from storyboard.digest.preview import carry_over
 from storyboard.digest.selection import issue_key_for
 from storyboard.digest.views import local_cut
@@ -110,9 +110,9 @@ def reset(actor: Person, name: str) -> bool:
 
 
 def _coming_key() -> str:
-    return issue_key_for(next_cut(utcnow()))
+    return issue_key_for(coming_cut(utcnow()))
 
 
 def next_cut_text(now: datetime) -> str:
     """When the next issue is cut, in the digest's time zone, for people to read."""
-    return f"{local_cut(next_cut(now))} ({setting('DIGEST_TIMEZONE')})"
+    return f"{local_cut(coming_cut(now))} ({setting('DIGEST_TIMEZONE')})"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from storyboard import audit
@@ -33,7 +34,8 @@ def all_collections() -> list[CanonCollection]:
 
 
 def onboarding_collection() -> CanonCollection | None:
-    return db.session.scalar(select(CanonCollection).where(CanonCollection.onboarding.is_(True)).limit(1))
+    return db.session.scalar(select(CanonCollection).where(CanonCollection.onboarding.is_(True))
+                             .order_by(CanonCollection.id).limit(1))
 
 
 def shown_entries(collection: CanonCollection) -> list[CanonCollectionStory]:
@@ -59,7 +61,7 @@ def story_counts() -> dict[int, int]:
 
 
 def name_taken(name: str, other_than: CanonCollection | None = None) -> bool:
-    found = db.session.scalar(select(CanonCollection).where(func.lower(CanonCollection.name) == name.lower()))
+    found = db.session.scalar(select(CanonCollection).where(CanonCollection.name_key == name.lower()))
     return found is not None and found is not other_than
 
 
@@ -72,14 +74,25 @@ def save_collection(collection: CanonCollection | None, actor: Person, *, name: 
     before = None if collection is None else _state(collection)
     if collection is None:
         last = db.session.scalar(select(func.max(CanonCollection.position))) or 0
-        collection = CanonCollection(position=last + 1)
+        collection = CanonCollection(position=last + 1, onboarding=False)
         db.session.add(collection)
-    collection.name, collection.introduction, collection.onboarding = name, introduction, onboarding
-    db.session.flush()
-    if onboarding:
-        db.session.execute(update(CanonCollection)
-                           .where(CanonCollection.onboarding.is_(True), CanonCollection.id != collection.id)
-                           .values(onboarding=False).execution_options(synchronize_session="fetch"))
+    collection.name, collection.introduction = name, introduction
+    if not onboarding:
+        collection.onboarding = False
+    try:
+        # A savepoint: the unique name and the one reading path are the database's to keep when
+        # two curators save at once, and the loser is told rather than shown an error page.
+        with db.session.begin_nested():
+            db.session.flush()
+            if onboarding and not collection.onboarding:
+                db.session.execute(update(CanonCollection)
+                                   .where(CanonCollection.onboarding.is_(True), CanonCollection.id != collection.id)
+                                   .values(onboarding=False).execution_options(synchronize_session="fetch"))
+                collection.onboarding = True
+                db.session.flush()
+    except IntegrityError as clash:
+        raise CollectionError("Another curator saved a collection by that name, or chose another reading path, "
+                              "at the same moment. Reload the page and try again.") from clash
     audit.record(actor, "collection.save", "collection", collection.id, before, _state(collection))
     return collection
 
@@ -128,13 +141,16 @@ def set_scenario(found: CanonCollectionStory, actor: Person, scenario: str) -> N
 
 def move_story(found: CanonCollectionStory, actor: Person, step: int) -> bool:
     """Swap an entry with its neighbour among those readers see (step -1 up, +1 down); False
-    at either end. Positions are renumbered 1..n so that equal positions cannot stall a move."""
-    entries = shown_entries(found.collection)
-    index = next((i for i, shown in enumerate(entries) if shown.story_id == found.story_id), None)
-    if index is None or not 0 <= index + step < len(entries):
+    at either end. Every entry, hidden ones too, is renumbered 1..n in its new order, so that
+    equal positions cannot stall a move and a hidden entry keeps its place between the others."""
+    shown = shown_entries(found.collection)
+    index = next((i for i, entry in enumerate(shown) if entry.story_id == found.story_id), None)
+    if index is None or not 0 <= index + step < len(shown):
         return False
-    entries[index], entries[index + step] = entries[index + step], entries[index]
-    _renumber(entries)
+    everything = sorted(found.collection.entries, key=lambda entry: (entry.position, entry.story_id))
+    here, there = everything.index(shown[index]), everything.index(shown[index + step])
+    everything[here], everything[there] = everything[there], everything[here]
+    _renumber(everything)
     audit.record(actor, "collection.move", "collection", found.collection_id, None,
                  {"story": found.story_id, "to": index + step + 1})
     return True
@@ -188,10 +204,11 @@ def mark_read(person: Person, story: Story, read: bool = True) -> None:
 
 
 def is_new_hire(person: Person, today: date | None = None) -> bool:
-    """In their first NEW_HIRE_DAYS days. Only a known start date counts: everyone is "created"
-    the day Storyboard is installed, which says nothing about when they joined."""
+    """Starting soon or in their first NEW_HIRE_DAYS days: HR often invites people before their
+    first day. Only a known start date counts: everyone is "created" the day Storyboard is
+    installed, which says nothing about when they joined."""
     today = today or utcnow().date()
-    return person.start_date is not None and today - timedelta(days=NEW_HIRE_DAYS) < person.start_date <= today
+    return person.start_date is not None and today - timedelta(days=NEW_HIRE_DAYS) < person.start_date
 
 
 @dataclass(frozen=True)
@@ -206,12 +223,21 @@ class PathProgress:
 
 
 def path_progress(person: Person) -> PathProgress | None:
-    """How far a person is along the onboarding path; None when there is no path."""
+    """How far a person is along the onboarding path; None when there is no path. Two queries,
+    whatever the path's length: the feed and the profile show it to every new hire."""
     collection = onboarding_collection()
     if collection is None:
         return None
-    ids = [found.story_id for found in shown_entries(collection)]
-    return PathProgress(collection, len(read_story_ids(person, ids)), len(ids))
+    total, read = db.session.execute(
+        select(func.count(), func.count(CanonRead.story_id))
+        .select_from(CanonCollectionStory)
+        .join(Story, Story.id == CanonCollectionStory.story_id)
+        .outerjoin(CanonRead, and_(CanonRead.story_id == CanonCollectionStory.story_id,
+                                   CanonRead.person_id == person.id))
+        .where(CanonCollectionStory.collection_id == collection.id,
+               Story.in_canon.is_(True), Story.status == StoryStatus.PUBLISHED.value)
+    ).one()
+    return PathProgress(collection, read, total)
 
 
 @dataclass(frozen=True)
@@ -221,13 +247,12 @@ class NewHireProgress:
 
 
 def new_hire_progress(collection: CanonCollection) -> tuple[list[NewHireProgress], int]:
-    """Every active new hire with how many of the path's stories they read (fewest first), and
-    how many stories the path has."""
+    """Every active new hire (those about to start too) with how many of the path's stories
+    they read (fewest first), and how many stories the path has."""
     ids = [found.story_id for found in shown_entries(collection)]
     today = utcnow().date()
     hires = list(db.session.scalars(
-        select(Person).where(Person.active.is_(True), Person.start_date > today - timedelta(days=NEW_HIRE_DAYS),
-                             Person.start_date <= today)
+        select(Person).where(Person.active.is_(True), Person.start_date > today - timedelta(days=NEW_HIRE_DAYS))
         .order_by(Person.start_date.desc(), Person.name)
     ))
     counts = dict(db.session.execute(

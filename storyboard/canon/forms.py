@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length
 
-from storyboard.db_helpers import database_id
+from storyboard.db_helpers import parse_id
 from storyboard.forms import QueryForm, required_text, single_line, strip_text
 from storyboard.models import Value
 
@@ -49,8 +49,9 @@ class ScenarioForm(FlaskForm):
 
 
 def chosen_id(value) -> int | None:
-    """A chosen story's id; None for the list's "Choose..." line (sent as "")."""
-    return None if value in ("", None) else database_id(value)
+    """A chosen story's id; None for the list's "Choose..." line (sent as "") and for anything
+    that is not an id, which the view refuses with its own message."""
+    return value if isinstance(value, int) else parse_id(value)
 
 
 class AddStoryForm(FlaskForm):

@@ -79,13 +79,13 @@ def step(collection_id: int, story_id: int):
 @bp.post("/collections/<int:collection_id>/stories/<int:story_id>/read")
 def mark_read(collection_id: int, story_id: int):
     """Mark a path's story read (or not), and go on to the next one."""
-    shelf = db.get_or_404(CanonCollection, collection_id)
-    if not shelf.onboarding:
-        abort(404)
+    shelf = db.session.get(CanonCollection, collection_id)
+    if shelf is None or not shelf.onboarding:
+        abort(404, "This collection is not the reading path any more. The canon page lists what there is now.")
     entries = collections.shown_entries(shelf)
     index = next((i for i, found in enumerate(entries) if found.story_id == story_id), None)
     if index is None:
-        abort(404)
+        abort(404, "That story is not on the reading path any more. The path's page shows what is.")
     check_one_button()
     read = request.form.get("read") != "no"
     collections.mark_read(current_user, entries[index].story, read)
@@ -94,7 +94,10 @@ def mark_read(collection_id: int, story_id: int):
     if read and following is not None:
         return redirect(url_for("canon.step", collection_id=shelf.id, story_id=following.story_id))
     if read:
-        flash("That was the last story of the path. Well read!", "success")
+        unread = len(entries) - len(collections.read_story_ids(current_user, [found.story_id for found in entries]))
+        flash("You have read every story on the path. Well read!" if not unread else
+              f"That was the last story of the path; {unread} earlier {'one is' if unread == 1 else 'ones are'} "
+              "still unread.", "success")
         return redirect(url_for("canon.collection", collection_id=shelf.id))
     flash("Marked as not read yet.", "info")
     return redirect(url_for("canon.step", collection_id=shelf.id, story_id=story_id))

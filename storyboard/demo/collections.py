@@ -64,7 +64,7 @@ def build_collections(anchor: datetime, situations: Mapping[int, Situation]) -> 
         Shelf(BACKSTAGE, BACKSTAGE_INTRODUCTION, False,
               [(row.id, None) for row in canon if is_backstage(departments.get(row.id, set()))]),
     ]
-    taken = {name.lower() for name in db.session.scalars(select(CanonCollection.name))}
+    taken = set(db.session.scalars(select(CanonCollection.name_key)))
     has_path = db.session.scalar(select(CanonCollection.id).where(CanonCollection.onboarding.is_(True)).limit(1))
     position = (db.session.scalar(select(func.max(CanonCollection.position))) + 1) if taken else 0
     collection_id = next_id(CanonCollection.__table__)
@@ -76,7 +76,8 @@ def build_collections(anchor: datetime, situations: Mapping[int, Situation]) -> 
         added = [min(canonized[story_id] + timedelta(days=3 + number), anchor - timedelta(hours=1))
                  for number, (story_id, _) in enumerate(shelf.entries)]
         insert_rows(CanonCollection.__table__, [{
-            "id": collection_id, "name": shelf.name, "introduction": shelf.introduction, "position": position,
+            "id": collection_id, "name": shelf.name, "name_key": shelf.name.lower(), "introduction": shelf.introduction,
+            "position": position,
             "onboarding": shelf.onboarding and has_path is None, "created_at": min(added), "updated_at": max(added),
         }])
         insert_rows(CanonCollectionStory.__table__, [

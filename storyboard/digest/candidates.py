@@ -152,7 +152,10 @@ def load_canon() -> tuple[list[Candidate], list[Appearance]]:
     stories = db.session.scalars(
         select(Story)
         .where(Story.status == StoryStatus.PUBLISHED.value, Story.in_canon.is_(True))
-        .options(joinedload(Story.nominees), joinedload(Story.digest_opt_outs), joinedload(Story.values))
+        # Inner joins, as in card_joins: every story has nominees and values, and an outer join
+        # makes SQLite read the whole association tables.
+        .options(joinedload(Story.nominees, innerjoin=True), joinedload(Story.values, innerjoin=True),
+                 joinedload(Story.digest_opt_outs))
     ).unique()
     candidates = [_candidate(story, held_back=False) for story in stories]
     rows = db.session.execute(

@@ -16,8 +16,10 @@ from sqlalchemy.orm import selectinload
 from storyboard.db_helpers import lock_for_writing
 from storyboard.digest.candidates import (
     is_monthly_cut,
+    latest_cut,
     load_candidates,
     load_history,
+    next_cut,
     params_from_config,
 )
 from storyboard.digest.email import DigestContent, build_digest_content
@@ -26,6 +28,7 @@ from storyboard.digest.selection import (
     SECTION_CANON,
     SECTION_NEW,
     IssueSelection,
+    SelectionParams,
     issue_key_for,
     select_issue,
 )
@@ -65,8 +68,7 @@ def cut_issue(cut_at: datetime, now: datetime,
     if issue is not None or now - cut_at >= stale_after() or _cut_recently(cut_at):
         return issue, False
     # Choose and render before taking the lock: on SQLite it stops every other writer.
-    params = params_from_config()
-    selection = select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
+    selection = _selection_for(cut_at)
     if selection.is_empty:
         return None, False
     as_of = stories_state(selection.story_ids)  # before rendering: a change during it renders again
@@ -88,6 +90,39 @@ def cut_issue(cut_at: datetime, now: datetime,
     if rendered is not None:
         rendered[issue.id] = content
     return issue, True
+
+
+def issue_params(cut_at: datetime) -> SelectionParams:
+    """The selection's settings for the issue cut at `cut_at`: its window reaches back to where
+    the last issue's ended when a cut was skipped or the schedule moved the day later (up to two
+    windows), so that no story published in between misses every issue."""
+    params = params_from_config()
+    last = db.session.scalar(select(func.max(DigestIssue.cut_at)).where(DigestIssue.cut_at < cut_at))
+    if last is not None and params.window < cut_at - last <= 2 * params.window:
+        return replace(params, window=cut_at - last)
+    return params
+
+
+def coming_cut(now: datetime) -> datetime:
+    """The cut of the next issue that will really be made, which curators' changes to "the
+    coming issue" are keyed by: the latest cut if a tick would still make it (a schedule moved
+    earlier on the day of the cut, say), else the next one that is not refused for following
+    another issue within six days."""
+    cut = latest_cut(now)
+    if (now - cut < stale_after() and _issue_by_key(issue_key_for(cut)) is None and not _cut_recently(cut)
+            and not _selection_for(cut).is_empty):
+        return cut
+    cut = next_cut(now + timedelta(minutes=1)) if cut == now else next_cut(now)
+    for _ in range(3):  # a move refuses one cut at most; the bound keeps it finite
+        if not _cut_recently(cut):
+            return cut
+        cut = next_cut(cut + timedelta(minutes=1))
+    return cut
+
+
+def _selection_for(cut_at: datetime) -> IssueSelection:
+    params = issue_params(cut_at)
+    return select_issue(cut_at, load_candidates(cut_at, params), load_history(), params)
 
 
 def _cut_recently(cut_at: datetime) -> bool:

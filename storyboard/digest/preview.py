@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import make_msgid
 
 from sqlalchemy import delete, select, update
 
 from storyboard import audit
+from storyboard.clock import utcnow
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest.candidates import (
     load_candidates,
@@ -17,8 +19,8 @@ from storyboard.digest.candidates import (
     params_from_config,
 )
 from storyboard.digest.capacity import CanonCapacity, canon_capacity
-from storyboard.digest.email import build_digest_content, build_digest_message
-from storyboard.digest.issues import introduction_for, stories_for
+from storyboard.digest.email import build_digest_content, build_digest_message, sender_domain
+from storyboard.digest.issues import coming_cut, introduction_for, issue_params, stories_for
 from storyboard.digest.selection import (
     SECTION_ALSO_NEW,
     SECTION_CANON,
@@ -56,8 +58,8 @@ class NextIssuePreview:
 
 def next_issue_preview(now: datetime) -> NextIssuePreview:
     """Run the real selection for the next cut, as `digest tick` will at the cut."""
-    cut_at = next_cut(now)
-    params = params_from_config()
+    cut_at = coming_cut(now)
+    params = issue_params(cut_at)
     candidates = load_candidates(cut_at, params)
     history = load_history()
     selection = select_issue(cut_at, candidates, history, params)
@@ -100,6 +102,8 @@ def coming_cuts(first: datetime) -> list[datetime]:
 def canon_room(now: datetime) -> CanonCapacity:
     """The canon's room over the coming cuts, for HR deciding whether to promote more."""
     candidates, history = load_canon()
+    # From the next cut on the schedule: finding the issue that will really come next costs a
+    # selection, and the room over twelve weeks does not turn on it.
     return canon_capacity(coming_cuts(next_cut(now)), candidates, history, params_from_config())
 
 
@@ -135,13 +139,14 @@ def save_introduction(issue_key: str, body_md: str, actor: Person) -> None:
     """Keep (or, when empty, drop) the introduction of a coming issue. Caller commits."""
     found = db.session.get(DigestIntroduction, issue_key)
     before = {"issue": issue_key, "introduction": found.body_md} if found else None
+    keyed = DigestIntroduction.issue_key == issue_key
     if not body_md:
-        if found is not None:
-            db.session.delete(found)
-    elif found is None:
-        db.session.add(DigestIntroduction(issue_key=issue_key, body_md=body_md, written_by_id=actor.id))
-    else:
-        found.body_md, found.written_by_id = body_md, actor.id
+        db.session.execute(delete(DigestIntroduction).where(keyed))
+    # In statements, not a loaded row: two curators saving at once must not both insert it.
+    elif not insert_if_absent(DigestIntroduction.__table__, {"issue_key": issue_key, "body_md": body_md,
+                                                              "written_by_id": actor.id, "updated_at": utcnow()}):
+        db.session.execute(update(DigestIntroduction).where(keyed)
+                           .values(body_md=body_md, written_by_id=actor.id, updated_at=utcnow()))
     # The issue's date as its number (20261207): issues are cut later, so they have no id yet.
     audit.record(actor, "digest.introduction", "issue", int(issue_key.replace("-", "")), before,
                  {"issue": issue_key, "introduction": body_md} if body_md else None)
@@ -153,7 +158,11 @@ def test_message(preview: NextIssuePreview, person: Person) -> EmailMessage:
     content = build_digest_content(preview.selection, list(preview.stories.values()),
                                    introduction_for(preview.issue_key))
     content = replace(content, subject=one_line(f"[Test] {content.subject}"))
-    return build_digest_message(content, person)
+    message = build_digest_message(content, person)
+    # Its own Message-ID: mail clients drop a second message with one they have seen, and the
+    # real issue's is made from the issue and the person, as this one's would be.
+    message.replace_header("Message-ID", make_msgid(domain=sender_domain()))
+    return message
 
 
 def carry_over(old_key: str, new_key: str) -> None:

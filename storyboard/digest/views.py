@@ -16,9 +16,8 @@ from storyboard.clock import utcnow
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest import preview as previews
-from storyboard.digest.candidates import next_cut
 from storyboard.digest.forms import IntroductionForm
-from storyboard.digest.issues import delivery_counts, introduction_for, issue_selection
+from storyboard.digest.issues import coming_cut, delivery_counts, introduction_for, issue_selection
 from storyboard.digest.selection import issue_key_for
 from storyboard.digest.subscriptions import person_for_unsubscribe_token, set_digest_frequency
 from storyboard.extensions import csrf, db, limiter
@@ -83,7 +82,7 @@ def _next_page(preview: previews.NextIssuePreview, form: IntroductionForm, statu
 
 def _coming_issue_key() -> str:
     """The key of the issue the next cut makes; a form for another one is out of date."""
-    coming = issue_key_for(next_cut(utcnow()))
+    coming = issue_key_for(coming_cut(utcnow()))
     if request.form.get("issue_key") != coming:
         abort(409, f"That issue has been cut already; the next one is {coming}. "
                    "Reload the preview and choose again.")
@@ -97,7 +96,13 @@ def save_introduction():
     form = IntroductionForm()
     if not form.validate_on_submit():
         return _next_page(previews.next_issue_preview(utcnow()), form, 400)
-    coming = _coming_issue_key()
+    coming = issue_key_for(coming_cut(utcnow()))
+    if request.form.get("issue_key") != coming:
+        # Shown again with what was typed: the page it came from was for an issue since cut
+        # (or moved by a new schedule), and the form below is for the one coming now.
+        form.introduction.errors.append(f"The issue you wrote this for has been cut or moved; the coming one is "
+                                        f"{coming}. Check the text still fits it and save again.")
+        return _next_page(previews.next_issue_preview(utcnow()), form, 409)
     previews.save_introduction(coming, form.introduction.data, current_user)
     db.session.commit()
     flash("The introduction is saved: it opens the coming issue." if form.introduction.data

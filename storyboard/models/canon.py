@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
 from storyboard.clock import utcnow
@@ -23,9 +23,16 @@ if TYPE_CHECKING:
 
 class CanonCollection(db.Model):
     __tablename__ = "canon_collections"
+    __table_args__ = (
+        # One reading path at most, kept by the database even when two curators save at once.
+        Index("uq_canon_collections_onboarding", "onboarding", unique=True,
+              sqlite_where=text("onboarding"), postgresql_where=text("onboarding")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The name lower-cased: unique, so that "Start here" and "start here" cannot both exist.
+    name_key: Mapped[str] = mapped_column(String(120), unique=True)
     introduction: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered sanitised
     position: Mapped[int] = mapped_column(Integer, default=0)  # curators' order of collections
     # The reading path new hires are sent to; the service keeps it to one collection.
@@ -37,6 +44,11 @@ class CanonCollection(db.Model):
         back_populates="collection", order_by="CanonCollectionStory.position",
         cascade="all, delete-orphan",
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name.lower()
+        return name
 
 
 class CanonCollectionStory(db.Model):

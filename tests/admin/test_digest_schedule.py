@@ -285,3 +285,36 @@ def test_what_curators_set_for_the_coming_issue_follows_it_to_its_new_date(clien
     db.session.expire_all()
     assert db.session.scalars(select(DigestIntroduction.issue_key)).all() == ["2026-12-07"]
     assert db.session.scalars(select(DigestHoldback.issue_key)).all() == ["2026-12-07"]
+
+
+def test_a_story_published_between_an_issue_and_a_cut_skipped_after_a_move_goes_in_the_next_issue(
+        client, admin, make_story, smtp_server, monkeypatch):
+    monkeypatch.setattr("storyboard.admin.schedule.utcnow", lambda: WEDNESDAY_NOON)
+    make_story(published_at=CUT - timedelta(days=3))
+    assert tick(NOW).created  # Monday 30 November's issue
+    between = make_story(title="Tuesday's rescue", published_at=datetime(2026, 12, 1, 12, 0))
+    client.post("/admin/digest", data=THURSDAY)  # on Wednesday: Thursdays from now on
+    # Thursday 3 December is too soon after Monday's issue, and the page says so.
+    assert "The next issue is cut on Thursday 10 December 2026, 09:30 (Europe/London)." in text(
+        client.get("/admin/digest"))
+    assert tick(datetime(2026, 12, 3, 9, 35)).issue_key is None
+    report = tick(datetime(2026, 12, 10, 9, 35))
+    assert report.created
+    issue = db.session.scalar(select(DigestIssue).where(DigestIssue.issue_key == "2026-12-10"))
+    assert between.id in [row.story_id for row in issue.stories]
+
+
+def test_a_cut_moved_earlier_on_its_own_day_keeps_the_curators_changes_on_todays_issue(
+        client, admin, make_story, monkeypatch):
+    monday_six = datetime(2026, 12, 7, 6, 0)  # an hour before the usual 07:00 cut
+    monkeypatch.setattr("storyboard.admin.schedule.utcnow", lambda: monday_six)
+    make_story(published_at=monday_six - timedelta(days=3))
+    db.session.add(DigestIntroduction(issue_key="2026-12-07", body_md="Happy December."))
+    db.session.commit()
+    client.post("/admin/digest", data={"day": "monday", "time": "05:00", "timezone": "Europe/London"})
+    db.session.expire_all()
+    # Today's 05:00 cut has passed but is not made yet: the next tick makes it, with the text.
+    assert db.session.scalars(select(DigestIntroduction.issue_key)).all() == ["2026-12-07"]
+    tick(monday_six + timedelta(minutes=5))
+    assert db.session.scalar(select(DigestIssue.introduction).where(DigestIssue.issue_key == "2026-12-07")) == \
+        "Happy December."

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storyboard.extensions import db
 from storyboard.models import CanonCollection, CanonCollectionStory, StoryStatus
@@ -166,3 +167,46 @@ def test_one_collection_at_most_is_the_reading_path_and_changes_are_audited(clie
     assert client.get("/canon/path").status_code == 404
     assert [entry.action for entry in audit_entries() if entry.entity_type == "collection"] == [
         "collection.save", "collection.save", "collection.delete"]
+
+
+def test_a_story_id_that_is_not_one_is_refused_with_the_lists_message(client, canon_stories, as_role):
+    as_role("curator")
+    shelf = make_collection(client)
+    for sent in ("abc", "0", "99999999999"):
+        response = client.post(f"/canon/collections/{shelf.id}/stories", data={"story": sent})
+        assert response.status_code == 400, sent
+        assert "Choose a published canon story from the list." in text(response), sent
+    nothing = client.post(f"/canon/collections/{shelf.id}/stories", data={"story": ""})
+    assert nothing.status_code == 400 and "Choose a canon story to add." in text(nothing)
+
+
+def test_moving_a_story_keeps_a_hidden_story_in_its_place(client, canon_stories, as_role):
+    as_role("curator")
+    shelf = make_collection(client)
+    titles = ["The invoice at midnight", "The forklift at dawn", "An umbrella in the rain"]
+    for title in titles:
+        add(client, shelf, canon_stories[title])
+    hidden = canon_stories["The forklift at dawn"]
+    hidden.in_canon = False  # out of the canon for a while: kept in place, not shown
+    db.session.commit()
+    client.post(f"/canon/collections/{shelf.id}/stories/{canon_stories['An umbrella in the rain'].id}/move-up")
+    hidden.in_canon = True
+    db.session.commit()
+    assert entry_titles(client.get(f"/canon/collections/{shelf.id}")) == [
+        "An umbrella in the rain", "The forklift at dawn", "The invoice at midnight"]
+
+
+def test_the_database_keeps_names_unique_whatever_their_case_and_one_reading_path(ctx):
+    """What the service checks first, the database keeps when two curators save at once."""
+    db.session.add_all([CanonCollection(name="Start here", onboarding=True), CanonCollection(name="START HERE")])
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add_all([CanonCollection(name="Start here", onboarding=True),
+                        CanonCollection(name="Welcome", onboarding=True)])
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add_all([CanonCollection(name="Start here", onboarding=True), CanonCollection(name="Welcome"),
+                        CanonCollection(name="Backstage")])
+    db.session.commit()  # any number of collections that are not the path

@@ -71,7 +71,7 @@ def test_a_new_hires_progress_is_kept_across_sessions_and_the_feed_and_profile_s
         assert re.findall(r'<span class="read-mark">Read</span>', page) == ["<span class=\"read-mark\">Read</span>"] * 2
         assert "2 of 3 stories read" in text(later.get(f"/people/{nell.id}"))
         done = later.post(f"/canon/collections/{shelf.id}/stories/{stories[2].id}/read", follow_redirects=True)
-        assert "That was the last story of the path." in text(done)
+        assert "You have read every story on the path. Well read!" in text(done)
         assert "Your reading path" not in text(later.get("/"))  # finished: the feed stops asking
         assert "You have read every story on the path." in text(later.get(f"/people/{nell.id}"))
 
@@ -140,3 +140,28 @@ def test_without_a_path_the_invitation_says_nothing_of_it(client, ctx, as_role, 
     [message] = smtp_server.messages
     assert "/canon/path" not in mail_text(message)
     assert client.get("/canon/path").status_code == 404
+
+
+def test_someone_invited_before_their_first_day_is_pointed_to_the_path(client, path, make_person, as_role):
+    starter = new_hire(make_person, days_ago=-14, name="Fay Future")  # starts in two weeks
+    sign_in_on(client, starter)
+    assert "Your reading path: Start here" in text(client.get("/"))
+    as_role("curator")
+    assert "Fay Future" in text(client.get("/canon/progress"))
+
+
+def test_the_last_story_says_when_earlier_ones_are_still_unread(client, path, make_person):
+    shelf, _, stories = path
+    sign_in_on(client, new_hire(make_person))
+    done = client.post(f"/canon/collections/{shelf.id}/stories/{stories[2].id}/read", follow_redirects=True)
+    assert "That was the last story of the path; 2 earlier ones are still unread." in text(done)
+
+
+def test_marking_a_story_no_longer_on_the_path_says_so(client, path, make_person):
+    shelf, _, stories = path
+    sign_in_on(client, new_hire(make_person))
+    stories[0].in_canon = False
+    db.session.commit()
+    response = client.post(f"/canon/collections/{shelf.id}/stories/{stories[0].id}/read")
+    assert response.status_code == 404
+    assert "That story is not on the reading path any more." in text(response)

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
-from storyboard.models import DigestDelivery, DigestIssue
-from tests.helpers import CUT, NOW, mail_text, text
+from storyboard.models import DigestDelivery, DigestIntroduction, DigestIssue
+from tests.helpers import CUT, NOW, free_port, mail_text, text
 
 BEFORE_CUT = CUT - timedelta(hours=12)  # Sunday 19:00; this week's window closed at 07:00
 
@@ -94,6 +94,7 @@ def test_an_introduction_for_an_issue_already_cut_is_refused(app, ctx, client, a
     as_role("curator")
     response = client.post("/digest/next/introduction", data={"issue_key": "2026-11-23", "introduction": "Late"})
     assert response.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(DigestIntroduction)) == 0
 
 
 def test_a_canon_story_retold_on_its_anniversary_gets_its_on_this_day_line(app, ctx, make_story, smtp_server):
@@ -111,3 +112,40 @@ def test_a_canon_story_retold_on_its_anniversary_gets_its_on_this_day_line(app, 
     assert body.count("On this day, 3 years ago") == 1
     flood = body.index("ON THIS DAY, 3 YEARS AGO")
     assert body.index("The flood of 2023", flood - 200) < flood < body.index("Stay until the water is gone.", flood)
+
+
+def test_a_test_has_its_own_message_id_so_the_real_issue_is_not_dropped_as_a_duplicate(
+        app, ctx, client, as_role, fresh_story, smtp_server, before_the_cut):
+    fresh_story(title="Earlier this week")
+    curator = as_role("curator")
+    client.post("/digest/next/test", data={"issue_key": "2026-11-30"})
+    tick(NOW)
+    test, real = (message for message in smtp_server.messages if message["To"] == curator.email)
+    assert test["Subject"].startswith("[Test] ") and not real["Subject"].startswith("[Test]")
+    assert test["Message-ID"] != real["Message-ID"]
+
+
+def test_a_test_that_the_mail_server_refuses_is_told_and_nothing_is_cut(app, ctx, client, as_role, fresh_story,
+                                                                        before_the_cut):
+    fresh_story()
+    as_role("curator")
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listens there
+    response = client.post("/digest/next/test", data={"issue_key": "2026-11-30"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "The test could not be sent: the mail server did not take it." in text(response)
+    assert db.session.scalar(select(func.count()).select_from(DigestIssue)) == 0
+
+
+def test_an_introduction_for_an_issue_cut_meanwhile_is_shown_again_for_the_coming_one(
+        app, ctx, client, as_role, monkeypatch, fresh_story, smtp_server):
+    fresh_story()
+    tick(NOW)  # the 30 November issue is cut while the curator writes
+    monkeypatch.setattr("storyboard.digest.views.utcnow", lambda: NOW + timedelta(hours=1))
+    as_role("curator")
+    response = client.post("/digest/next/introduction", data={"issue_key": "2026-11-30",
+                                                              "introduction": "Words worth keeping"})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Words worth keeping" in page
+    assert "the coming one is 2026-12-07" in page
+    assert 'name="issue_key" value="2026-12-07"' in page  # saving again goes to the coming issue

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from storyboard.clock import utcnow
-from storyboard.digest.candidates import next_cut
+from storyboard.digest.issues import coming_cut
 from storyboard.digest.selection import issue_key_for
 from storyboard.extensions import db
 from storyboard.models import NotificationKind
@@ -132,7 +132,7 @@ def nomination(objects, scene, action: str = "submit") -> dict:
 
 
 def coming_issue(objects, scene) -> dict:
-    return {"issue_key": issue_key_for(next_cut(utcnow()))}
+    return {"issue_key": issue_key_for(coming_cut(utcnow()))}
 
 
 def stored_day(objects, scene) -> dict:

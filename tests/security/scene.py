@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storyboard.auth.service import INVITE_SALT, RESET_SALT, make_token
 from storyboard.digest.subscriptions import unsubscribe_token
@@ -133,7 +133,8 @@ class Scene:
                 self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value], in_canon=True,
                                 canon_lesson="Ask first.", canonized_at=datetime(2026, 1, 5, 9))
                 for _ in range(2))
-            # Second in the list, so that it can move up.
+            # The cell's own reading path (there is one at most), second in the list so that it can move up.
+            db.session.execute(update(CanonCollection).values(onboarding=False))
             first = CanonCollection(name=f"Backstage heroes {owner.id}", position=1)
             objects.collection = CanonCollection(name=f"Start here {owner.id}", onboarding=True, position=2)
             db.session.add_all([first, objects.collection])

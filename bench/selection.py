@@ -84,8 +84,8 @@ def main() -> None:
     results = []
     for size in args.sizes:
         candidates, history = candidates_and_history(size)
-        baseline = timed(lambda: sorted(candidates, key=lambda c: c.published_at), args.repeat)
-        seconds = timed(lambda: select_issue(CUT, candidates, history, params), args.repeat)
+        baseline = timed(lambda these=candidates: sorted(these, key=lambda c: c.published_at), args.repeat)
+        seconds = timed(lambda these=candidates, shown=history: select_issue(CUT, these, shown, params), args.repeat)
         selection = select_issue(CUT, candidates, history, params)
         results.append({"candidates": size, "history": len(history), "seconds": round(seconds, 4),
                         "baseline_sort_seconds": round(baseline, 4), "ratio": round(seconds / baseline, 1),

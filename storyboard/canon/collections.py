@@ -72,17 +72,18 @@ def save_collection(collection: CanonCollection | None, actor: Person, *, name: 
     if name_taken(name, collection):
         raise CollectionError(f"There is already a collection called “{name}”.")
     before = None if collection is None else _state(collection)
-    if collection is None:
-        last = db.session.scalar(select(func.max(CanonCollection.position))) or 0
-        collection = CanonCollection(position=last + 1, onboarding=False)
-        db.session.add(collection)
-    collection.name, collection.introduction = name, introduction
-    if not onboarding:
-        collection.onboarding = False
     try:
-        # A savepoint: the unique name and the one reading path are the database's to keep when
-        # two curators save at once, and the loser is told rather than shown an error page.
+        # All in a savepoint (begin_nested flushes what is pending before it starts): the
+        # unique name and the one reading path are the database's to keep when two curators
+        # save at once, and the loser is told, with the session still usable for the page.
         with db.session.begin_nested():
+            if collection is None:
+                last = db.session.scalar(select(func.max(CanonCollection.position))) or 0
+                collection = CanonCollection(position=last + 1, onboarding=False)
+                db.session.add(collection)
+            collection.name, collection.introduction = name, introduction
+            if not onboarding:
+                collection.onboarding = False
             db.session.flush()
             if onboarding and not collection.onboarding:
                 db.session.execute(update(CanonCollection)

@@ -118,10 +118,12 @@ def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate
         )
         .options(selectinload(Story.nominees), selectinload(Story.digest_opt_outs), selectinload(Story.values))
     )
-    return [_candidate(story, story.id in held_back) for story in stories]
+    return [_candidate(story, story.id in held_back, cut_at) for story in stories]
 
 
-def _candidate(story: Story, held_back: bool) -> Candidate:
+def _candidate(story: Story, held_back: bool, cut_at: datetime | None = None) -> Candidate:
+    """`cut_at`: a pin counts for the first cut after it only, so a pin made for the coming
+    issue cannot bring back a cut that passed with nothing to send."""
     nominees = story.nominees
     return Candidate(
         story_id=story.id,
@@ -133,7 +135,7 @@ def _candidate(story: Story, held_back: bool) -> Candidate:
         canonized_at=story.canonized_at,
         resurface=story.resurface,
         legacy=story.legacy,
-        pinned=story.pinned_at is not None,
+        pinned=story.pinned_at is not None and (cut_at is None or story.pinned_at < cut_at),
         status=story.status,
         honoree_ids=tuple(person.id for person in nominees),
         honoree_departments=tuple(person.department for person in nominees),

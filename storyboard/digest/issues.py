@@ -37,6 +37,7 @@ from storyboard.extensions import db
 from storyboard.models import (
     DeliveryStatus,
     DigestDelivery,
+    DigestHoldback,
     DigestIntroduction,
     DigestIssue,
     DigestIssueStory,
@@ -68,19 +69,21 @@ def cut_issue(cut_at: datetime, now: datetime,
     if issue is not None or now - cut_at >= stale_after() or _cut_recently(cut_at):
         return issue, False
     # Choose and render before taking the lock: on SQLite it stops every other writer.
-    selection = _selection_for(cut_at)
+    levers = _levers(key)
+    selection, introduction, content = _choose_and_render(cut_at, key)
     if selection.is_empty:
         return None, False
-    as_of = stories_state(selection.story_ids)  # before rendering: a change during it renders again
-    introduction = introduction_for(key)
-    content = replace(build_digest_content(selection, stories_for(selection.story_ids), introduction),
-                      stories_as_of=as_of)  # fails here, not per person
     db.session.commit()
     lock_for_writing(CUT_LOCK_KEY)
     issue = _issue_by_key(key)  # another process may have cut it meanwhile
     if issue is not None:
         db.session.commit()
         return issue, False
+    if _levers(key) != levers:  # a curator changed this issue while it was being chosen
+        selection, introduction, content = _choose_and_render(cut_at, key)
+        if selection.is_empty:
+            db.session.commit()
+            return None, False
     issue = DigestIssue(issue_key=key, cut_at=cut_at, monthly=is_monthly_cut(cut_at), introduction=introduction)
     db.session.add(issue)
     db.session.flush()
@@ -90,6 +93,25 @@ def cut_issue(cut_at: datetime, now: datetime,
     if rendered is not None:
         rendered[issue.id] = content
     return issue, True
+
+
+def _choose_and_render(cut_at: datetime, key: str) -> tuple[IssueSelection, str | None, DigestContent | None]:
+    """The issue's stories, its introduction, and its email rendered once (None if empty)."""
+    selection = _selection_for(cut_at)
+    if selection.is_empty:
+        return selection, None, None
+    as_of = stories_state(selection.story_ids)  # before rendering: a change during it renders again
+    introduction = introduction_for(key)
+    content = replace(build_digest_content(selection, stories_for(selection.story_ids), introduction),
+                      stories_as_of=as_of)  # fails here, not per person
+    return selection, introduction, content
+
+
+def _levers(key: str) -> tuple:
+    """What curators set for the issue: its introduction, the stories held back, the pins."""
+    held = db.session.scalars(select(DigestHoldback.story_id).where(DigestHoldback.issue_key == key))
+    pinned = db.session.scalars(select(Story.id).where(Story.pinned_at.is_not(None)))
+    return introduction_for(key), frozenset(held), frozenset(pinned)
 
 
 def issue_params(cut_at: datetime) -> SelectionParams:

@@ -210,3 +210,20 @@ def test_the_database_keeps_names_unique_whatever_their_case_and_one_reading_pat
     db.session.add_all([CanonCollection(name="Start here", onboarding=True), CanonCollection(name="Welcome"),
                         CanonCollection(name="Backstage")])
     db.session.commit()  # any number of collections that are not the path
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_a_name_taken_by_another_curator_at_the_same_moment_is_told_not_an_error_page(
+        client, canon_stories, as_role, monkeypatch, editing):
+    """Another curator's save lands after the name was checked: the database refuses it."""
+    as_role("curator")
+    make_collection(client, "Start here")
+    welcome = make_collection(client, "Welcome")
+    monkeypatch.setattr("storyboard.canon.collections.name_taken", lambda *args: False)
+    path = f"/canon/collections/{welcome.id}/edit" if editing else "/canon/collections/new"
+    response = client.post(path, data={"name": "START HERE", "introduction": "Typed words"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "Another curator saved a collection by that name" in page and "Typed words" in page
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(CanonCollection.name))) == ["Start here", "Welcome"]

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from storyboard.digest import issues
 from storyboard.digest.tick import tick
 from storyboard.extensions import db
 from storyboard.models import DigestDelivery, DigestIntroduction, DigestIssue
@@ -17,7 +18,9 @@ BEFORE_CUT = CUT - timedelta(hours=12)  # Sunday 19:00; this week's window close
 
 @pytest.fixture
 def before_the_cut(monkeypatch):
+    """The pages' clock, and the pins', on the Sunday evening before CUT."""
     monkeypatch.setattr("storyboard.digest.views.utcnow", lambda: BEFORE_CUT)
+    monkeypatch.setattr("storyboard.curation.service.utcnow", lambda: BEFORE_CUT)
 
 
 def test_a_story_published_in_the_last_day_can_be_pinned_in_and_the_introduction_opens_the_sent_issue(
@@ -149,3 +152,39 @@ def test_an_introduction_for_an_issue_cut_meanwhile_is_shown_again_for_the_comin
     assert "Words worth keeping" in page
     assert "the coming one is 2026-12-07" in page
     assert 'name="issue_key" value="2026-12-07"' in page  # saving again goes to the coming issue
+
+
+def test_a_pin_for_the_coming_issue_does_not_bring_back_a_cut_that_had_nothing_to_send(
+        app, ctx, client, as_role, fresh_story, smtp_server, monkeypatch):
+    fresh_story(days_before=9)
+    assert tick(NOW - timedelta(days=7)).created  # 23 November's issue
+    assert not tick(NOW).created  # a quiet week: nothing for 30 November
+    late = fresh_story(days_before=0.5, title="Sunday evening rescue")  # after 30 November's window
+    for clock in ("storyboard.digest.views.utcnow", "storyboard.curation.service.utcnow"):
+        monkeypatch.setattr(clock, lambda: CUT + timedelta(hours=2))
+    as_role("curator")
+    assert "Cut on Monday 7 December 2026" in text(client.get("/digest/next"))
+    assert client.post(f"/digest/next/{late.id}/pin", data={"issue_key": "2026-12-07"}).status_code == 302
+    assert not tick(CUT + timedelta(hours=2, minutes=5)).created  # no surprise issue for 30 November
+    assert tick(CUT + timedelta(days=7, minutes=5)).created
+    db.session.expire_all()  # the ticks wrote through their own sessions
+    issue = db.session.scalar(select(DigestIssue).where(DigestIssue.issue_key == "2026-12-07"))
+    assert late.id in [row.story_id for row in issue.stories]
+
+
+def test_an_introduction_saved_while_the_issue_is_being_chosen_is_in_it(app, ctx, fresh_story, smtp_server,
+                                                                        monkeypatch):
+    fresh_story(title="Earlier this week")
+    real_lock = issues.lock_for_writing
+
+    def curator_saves_then_lock(key):
+        # Another curator's save lands after the tick chose and rendered, before it took the lock.
+        db.session.add(DigestIntroduction(issue_key="2026-11-30", body_md="Just in time."))
+        db.session.commit()
+        real_lock(key)
+
+    monkeypatch.setattr(issues, "lock_for_writing", curator_saves_then_lock)
+    tick(NOW)
+    db.session.expire_all()
+    assert db.session.scalar(select(DigestIssue.introduction)) == "Just in time."
+    assert "Just in time." in mail_text(smtp_server.messages[0])

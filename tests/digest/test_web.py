@@ -16,8 +16,9 @@ BEFORE_CUT = CUT - timedelta(hours=12)  # Sunday evening: the preview shows the 
 
 @pytest.fixture
 def before_the_cut(monkeypatch):
-    """The web pages' clock on the Sunday evening before CUT."""
+    """The web pages' clock, and the pins', on the Sunday evening before CUT."""
     monkeypatch.setattr("storyboard.digest.views.utcnow", lambda: BEFORE_CUT)
+    monkeypatch.setattr("storyboard.curation.service.utcnow", lambda: BEFORE_CUT)
 
 
 def text_of(response) -> str:

@@ -366,3 +366,14 @@ def test_a_260_week_simulation_of_a_company():
     assert len(settled) >= 40
     assert min(resurfaced[s.story_id] for s in settled) >= 5
     assert all(resurfaced[s.story_id] >= 1 for s in canon_stories if s.canonized_at <= end - timedelta(weeks=5))
+
+
+def test_a_pinned_story_from_the_day_before_the_cut_goes_in_and_an_unpinned_one_waits():
+    """The window closes 24 hours before the cut; a curator's pin takes a later story in now."""
+    candidates = [fresh(1, hours_before=72), fresh(2, hours_before=12, pinned=True), fresh(3, hours_before=12),
+                  fresh(4, hours_before=0, pinned=True)]  # published at the cut itself: not before it
+    selection = select_issue(CUT, candidates, [])
+    assert selection.new == (2, 1)
+    assert 3 not in selection.story_ids and 4 not in selection.story_ids
+    # The unpinned one is next week's: a week later it is in that window.
+    assert 3 in select_issue(CUT + timedelta(weeks=1), candidates, []).story_ids

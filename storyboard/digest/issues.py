@@ -69,7 +69,7 @@ def cut_issue(cut_at: datetime, now: datetime,
     if issue is not None or now - cut_at >= stale_after() or _cut_recently(cut_at):
         return issue, False
     # Choose and render before taking the lock: on SQLite it stops every other writer.
-    levers = _levers(key)
+    levers = _levers(cut_at, key)
     selection, introduction, content = _choose_and_render(cut_at, key)
     if selection.is_empty:
         return None, False
@@ -79,7 +79,7 @@ def cut_issue(cut_at: datetime, now: datetime,
     if issue is not None:
         db.session.commit()
         return issue, False
-    if _levers(key) != levers:  # a curator changed this issue while it was being chosen
+    if _levers(cut_at, key) != levers:  # a curator changed this issue while it was being chosen
         selection, introduction, content = _choose_and_render(cut_at, key)
         if selection.is_empty:
             db.session.commit()
@@ -107,10 +107,14 @@ def _choose_and_render(cut_at: datetime, key: str) -> tuple[IssueSelection, str 
     return selection, introduction, content
 
 
-def _levers(key: str) -> tuple:
-    """What curators set for the issue: its introduction, the stories held back, the pins."""
+def _levers(cut_at: datetime, key: str) -> tuple:
+    """What curators set for the issue: its introduction, the stories held back, the pins (of
+    stories recent enough to be in its window, however far it was widened: found by index)."""
+    params = params_from_config()
+    since = cut_at - params.window_lag - 2 * params.window
     held = db.session.scalars(select(DigestHoldback.story_id).where(DigestHoldback.issue_key == key))
-    pinned = db.session.scalars(select(Story.id).where(Story.pinned_at.is_not(None)))
+    pinned = db.session.scalars(select(Story.id).where(Story.status == StoryStatus.PUBLISHED.value,
+                                                       Story.published_at >= since, Story.pinned_at.is_not(None)))
     return introduction_for(key), frozenset(held), frozenset(pinned)
 
 

@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.views import bp as digest_bp
     from storyboard.health import bp as health_bp
+    from storyboard.insights.views import bp as insights_bp
     from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
     from storyboard.preferences.views import bp as preferences_bp
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(canon_bp)
+    app.register_blueprint(insights_bp)
     # Notifications listen to what stories and curation announce, and curation to who leaves
     # (storyboard/signals.py).
     from storyboard.curation import listeners as curation_listeners

@@ -5,6 +5,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.exc import OperationalError
 
 from storyboard import audit
+from storyboard.clock import utcnow
 from storyboard.curation.service import CurationRefused
 from storyboard.extensions import db
 from storyboard.models import Applause, Person, Story, StoryReader, StoryStatus, ThankYou
@@ -39,6 +40,7 @@ def merge(duplicate: Story, survivor: Story, actor: Person) -> None:
     survivor.refresh_search_text()
 
     duplicate.status = StoryStatus.ARCHIVED.value
+    duplicate.status_changed_at = utcnow()
     duplicate.merged_into_id = survivor.id
     duplicate.pinned_at = None
     duplicate.in_canon = False

@@ -14,6 +14,15 @@ from storyboard.models.digest import (
     DigestIntroduction,
     DigestIssue,
     DigestIssueStory,
+    DigestVisit,
+)
+from storyboard.models.insights import (
+    DepartmentKind,
+    FrictionItem,
+    FrictionLink,
+    FrictionNotice,
+    FrictionStatus,
+    ManagerEmail,
 )
 from storyboard.models.people import Person, Role, SignIn
 from storyboard.models.settings import AppSetting
@@ -44,6 +53,13 @@ __all__ = [
     "DigestHoldback",
     "DigestIssue",
     "DigestIssueStory",
+    "DigestVisit",
+    "DepartmentKind",
+    "FrictionItem",
+    "FrictionLink",
+    "FrictionNotice",
+    "FrictionStatus",
+    "ManagerEmail",
     "Notification",
     "NotificationKind",
     "NotificationSetting",

@@ -112,3 +112,15 @@ class DigestIntroduction(db.Model):
     body_md: Mapped[str] = mapped_column(Text)
     written_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class DigestVisit(db.Model):
+    """A reader came to a story from a link in their digest. The link carries a signed
+    reference to their delivery (no tracking pixel), so a visit counts once per delivery and
+    story, whoever forwards the email."""
+
+    __tablename__ = "digest_visits"
+
+    delivery_id: Mapped[int] = belongs_to("digest_deliveries")
+    story_id: Mapped[int] = belongs_to("stories", index=True)
+    visited_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -8,7 +8,7 @@ from typing import Optional
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storyboard.clock import utcnow
@@ -46,6 +46,8 @@ class Person(UserMixin, db.Model):
     digest_frequency: Mapped[str] = mapped_column(String(16), default="weekly", server_default="weekly")
     # Hard bounces of the digest; at DIGEST_BOUNCE_LIMIT the person gets no more issues.
     bounce_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Managers get a monthly email about their reports' stories unless they switch it off.
+    manager_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     manager: Mapped[Optional[Person]] = relationship(
         remote_side=[id], back_populates="reports"

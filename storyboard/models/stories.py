@@ -127,7 +127,14 @@ class Story(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # When the status last changed: how long a story sent back has waited on its writer.
+    status_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     decision_note: Mapped[Optional[str]] = mapped_column(Text)  # e.g. the reason for a rejection
+    # The customer's voice: their words from a compliment, a satisfaction score, a review link.
+    evidence_quote: Mapped[Optional[str]] = mapped_column(Text)
+    evidence_score: Mapped[Optional[int]] = mapped_column(Integer)
+    evidence_score_max: Mapped[Optional[int]] = mapped_column(Integer)  # 5 or 10
+    evidence_link: Mapped[Optional[str]] = mapped_column(String(500))
     # Counters kept by the services so that listing pages need no aggregate queries.
     applause_count: Mapped[int] = mapped_column(Integer, default=0)
     reader_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -166,6 +173,10 @@ class Story(db.Model):
     @property
     def is_editable_by_nominator(self) -> bool:
         return self.status in (StoryStatus.DRAFT, StoryStatus.CHANGES_REQUESTED)
+
+    @property
+    def has_customer_evidence(self) -> bool:
+        return bool(self.evidence_quote or self.evidence_score is not None or self.evidence_link)
 
     def refresh_search_text(self) -> None:
         """Keep the text the full-text index covers (title, nominees' names, story) in step."""

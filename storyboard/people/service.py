@@ -46,3 +46,12 @@ def values_recognised(person: Person) -> list[tuple[Value, int]]:
         .order_by(func.count(story_values.c.story_id).desc(), Value.position)
     )
     return [(value, count) for value, count in db.session.execute(statement)]
+
+
+def locations() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Person.location).where(Person.active, Person.location != "")
+            .distinct().order_by(Person.location)
+        )
+    )

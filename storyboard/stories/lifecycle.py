@@ -73,6 +73,7 @@ def transition(story: Story, target: StoryStatus, actor: Person, note: str | Non
     if claimed != 1:
         raise TransitionRefused("Someone changed this story a moment ago. Reload the page and try again.")
     now = utcnow()
+    story.status_changed_at = now
     if target == S.SUBMITTED:
         story.submitted_at = now
         story.decision_note = None

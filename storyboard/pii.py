@@ -172,6 +172,7 @@ STORY_FIELDS: dict[str, str] = {
     "body_md": "Story",
     "impact": "The difference it made",
     "rule_in_the_way": "A rule that got in the way",
+    "evidence_quote": "What the customer said",
 }
 
 

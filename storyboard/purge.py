@@ -120,7 +120,8 @@ def _thanks_after(note: ThankYou) -> None:
     note.body_html = markdown.render(note.body_md)
 
 
-STORY_TEXT = ("title", "body_md", "impact", "rule_in_the_way", "decision_note", "canon_lesson")
+STORY_TEXT = ("title", "body_md", "impact", "rule_in_the_way", "decision_note", "canon_lesson",
+              "evidence_quote", "evidence_link")
 STORIES = Place(Story, STORY_TEXT, after=_story_after)
 REVISIONS = Place(StoryRevision, ("title", "body_md", "impact", "rule_in_the_way"),
                   ("value_names", "nominee_names"))

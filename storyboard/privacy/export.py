@@ -133,6 +133,8 @@ def _story(story: Story, own: bool) -> dict[str, Any]:
         "published_at": _iso(story.published_at), "decision_note": story.decision_note,
         "in_canon": story.in_canon, "canon_lesson": story.canon_lesson,
         "applause_count": story.applause_count, "reader_count": story.reader_count,
+        "evidence_quote": story.evidence_quote, "evidence_score": story.evidence_score,
+        "evidence_score_max": story.evidence_score_max, "evidence_link": story.evidence_link,
     }
     if not own:
         del shown["rule_in_the_way"], shown["decision_note"]

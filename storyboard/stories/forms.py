@@ -8,13 +8,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     DateField,
+    IntegerField,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from storyboard.db_helpers import database_id
 from storyboard.extensions import db
@@ -22,6 +24,9 @@ from storyboard.forms import CheckboxListField, required_text, single_line
 from storyboard.models import ImpactKind, Person
 
 MAX_NOMINEES = 10
+SCORE_SCALES = {5: "out of 5", 10: "out of 10"}  # a star rating, or a 0-10 satisfaction score
+QUOTE_MAX = 1000
+LINK_MAX = 500
 EARLIEST_STORY = date(1990, 1, 1)
 
 
@@ -57,6 +62,24 @@ class NominationForm(FlaskForm):
         "A rule or process that got in the way (optional)",
         validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
     )
+    # The customer's voice (all optional): their words, a score they gave, a link to a review.
+    evidence_quote = TextAreaField(
+        "What the customer said",
+        validators=[Optional(), Length(max=QUOTE_MAX,
+                                       message=f"Keep the customer's words under {QUOTE_MAX:,} characters.")],
+    )
+    evidence_score = IntegerField(
+        "A score they gave",
+        validators=[Optional(), NumberRange(min=0, max=10, message="Give a score from 0 to 10.")],
+    )
+    evidence_score_max = SelectField(
+        "Out of", choices=[SelectChoice(str(top), label) for top, label in SCORE_SCALES.items()], default="5",
+    )
+    evidence_link = StringField(
+        "A link to their review or message",
+        filters=[single_line],
+        validators=[Optional(), Length(max=LINK_MAX, message=f"Keep the link under {LINK_MAX} characters.")],
+    )
     happened_on = DateField(
         "When it happened",
         validators=[DataRequired("Give the date it happened, as YYYY-MM-DD.")],
@@ -85,6 +108,29 @@ class NominationForm(FlaskForm):
             raise ValidationError("Choose at least one value the story shows.")
         if len(field.data) > 3:
             raise ValidationError("Choose at most three values: the ones the story shows best.")
+
+    def validate_evidence_score(self, field) -> None:
+        top = self.score_out_of
+        if field.data is not None and top is not None and field.data > top:
+            raise ValidationError(f"A score out of {top} is at most {top}.")
+        if field.data is not None and top == 5 and field.data < 1:
+            raise ValidationError("A score out of 5 is at least 1.")
+
+    def validate_evidence_score_max(self, field) -> None:
+        if self.score_out_of is None:
+            raise ValidationError("Choose whether the score is out of 5 or out of 10.")
+
+    def validate_evidence_link(self, field) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError("Give the whole web address, starting with https://.")
+
+    @property
+    def score_out_of(self) -> int | None:
+        try:
+            top = int(self.evidence_score_max.data)
+        except (TypeError, ValueError):
+            return None
+        return top if top in SCORE_SCALES else None
 
     def validate_happened_on(self, field) -> None:
         if field.data > date.today():

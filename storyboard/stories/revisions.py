@@ -45,6 +45,10 @@ def snapshot(story: Story) -> dict[str, Any]:
         # Not kept in revisions (the table has no column for them), but audited all the same.
         "impact_kind": story.impact_kind,
         "happened_on": story.happened_on.isoformat() if story.happened_on else None,
+        "evidence_quote": story.evidence_quote,
+        "evidence_score": story.evidence_score,
+        "evidence_score_max": story.evidence_score_max,
+        "evidence_link": story.evidence_link,
     }
 
 

@@ -36,6 +36,10 @@ class StoryDraft:
     nominee_ids: list[int] = field(default_factory=list)
     value_ids: list[int] = field(default_factory=list)
     rule_in_the_way: str | None = None
+    evidence_quote: str | None = None
+    evidence_score: int | None = None
+    evidence_score_max: int | None = None
+    evidence_link: str | None = None
 
 
 def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit: bool) -> Story:
@@ -56,6 +60,10 @@ def save_story(story: Story | None, nominator: Person, draft: StoryDraft, submit
     story.impact = draft.impact.strip()
     story.rule_in_the_way = (draft.rule_in_the_way or "").strip() or None
     story.happened_on = draft.happened_on
+    story.evidence_quote = (draft.evidence_quote or "").strip() or None
+    story.evidence_score = draft.evidence_score
+    story.evidence_score_max = draft.evidence_score_max if draft.evidence_score is not None else None
+    story.evidence_link = (draft.evidence_link or "").strip() or None
     story.nominees = list(
         db.session.scalars(
             select(Person).where(Person.id.in_(draft.nominee_ids)).order_by(Person.name)

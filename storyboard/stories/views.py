@@ -84,6 +84,10 @@ def _edit_story(form: NominationForm, story: Story | None):
         impact=form.impact.data,
         rule_in_the_way=form.rule_in_the_way.data,
         happened_on=form.happened_on.data,
+        evidence_quote=form.evidence_quote.data,
+        evidence_score=form.evidence_score.data,
+        evidence_score_max=form.score_out_of,
+        evidence_link=form.evidence_link.data,
         nominee_ids=form.nominees.data,
         value_ids=form.values.data,
     )

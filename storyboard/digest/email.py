@@ -27,6 +27,7 @@ from markupsafe import Markup
 from storyboard.digest.ranking import is_anniversary
 from storyboard.digest.selection import IssueSelection
 from storyboard.digest.subscriptions import unsubscribe_url
+from storyboard.digest.visits import VIA, VIA_PLACEHOLDER, with_via
 from storyboard.markdown import render as render_markdown
 from storyboard.models import Story
 from storyboard.text import one_line
@@ -130,8 +131,9 @@ class Addressee(Protocol):
     email: str
 
 
-def build_digest_message(content: DigestContent, person: Addressee) -> EmailMessage:
-    """The issue addressed to one person, with their unsubscribe link and list headers."""
+def build_digest_message(content: DigestContent, person: Addressee, delivery_id: int | None = None) -> EmailMessage:
+    """The issue addressed to one person, with their unsubscribe link and list headers, and
+    story links that say which delivery they came in (none for a test message)."""
     domain = sender_domain()
     link = unsubscribe_url(person)
     message = EmailMessage(policy=DIGEST_POLICY)
@@ -146,9 +148,10 @@ def build_digest_message(content: DigestContent, person: Addressee) -> EmailMess
     message["List-Unsubscribe"] = f"<{link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(content.text.replace(UNSUBSCRIBE_PLACEHOLDER, link))
+    message.set_content(with_via(content.text, delivery_id).replace(UNSUBSCRIBE_PLACEHOLDER, link))
     message.add_alternative(
-        content.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link, quote=True)), subtype="html"
+        with_via(content.html, delivery_id).replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link, quote=True)),
+        subtype="html",
     )
     return message
 
@@ -168,7 +171,8 @@ def sender_domain() -> str:
 
 def _digest_story(story: Story, budget: int, cut_on: date | None = None) -> DigestStory:
     """A story as the email shows it; `cut_on` (canon stories) marks an "on this day" one."""
-    url = external_url("stories.show", story_id=story.id)
+    # Each message makes the placeholder its own delivery's token (see digest/visits.py).
+    url = external_url("stories.show", story_id=story.id, **{VIA: VIA_PLACEHOLDER})
     body = _absolute_links(story.body_html or "")
     truncated = len(body) > budget
     if truncated:

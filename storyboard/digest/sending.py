@@ -179,7 +179,7 @@ def send_claims(issue: DigestIssue, claims: list[Claim], content: DigestContent 
                     continue
                 if claim.lease_until - now < message_margin():  # renewal failed to make room
                     break
-                outcome = _deliver(transport, content, person)
+                outcome = _deliver(transport, content, person, claim.delivery_id)
                 if outcome.kind == DEFER:
                     defer(untried, clock(), outcome.error, results)
                     report.statuses["deferred"] += len(untried)
@@ -213,9 +213,9 @@ def _writing(connection: Connection | None) -> Iterator[Connection]:
             yield own
 
 
-def _deliver(transport: Transport, content: DigestContent, person: Recipient) -> Outcome:
+def _deliver(transport: Transport, content: DigestContent, person: Recipient, delivery_id: int) -> Outcome:
     try:
-        message = build_digest_message(content, person)
+        message = build_digest_message(content, person, delivery_id)
     except Exception as error:  # one bad address or value must not stop the batch
         log.exception("Could not build the digest for person %s", person.id)
         return Outcome(REFUSED, error=f"Could not build the message: {error}")

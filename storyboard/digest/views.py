@@ -16,6 +16,7 @@ from storyboard.clock import utcnow
 from storyboard.curation import service as curation
 from storyboard.db_helpers import insert_if_absent
 from storyboard.digest import preview as previews
+from storyboard.digest import visits
 from storyboard.digest.forms import IntroductionForm
 from storyboard.digest.issues import coming_cut, delivery_counts, introduction_for, issue_selection
 from storyboard.digest.selection import issue_key_for
@@ -33,6 +34,12 @@ PAGE_SIZE = 20
 ISSUE_KEY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NEXT_ISSUE_ACTIONS = ("hold-back", "put-back", "pin", "unpin")
 UNSUBSCRIBE_CHOICES = ("monthly", "never")
+
+
+@bp.before_app_request
+def count_digest_readers():
+    """A story link from a digest email: count the reader, then show the plain address."""
+    return visits.count_and_clean("stories.show")
 
 
 @bp.app_template_filter("local_cut")

@@ -14,3 +14,6 @@ story_moved = _signals.signal("story-moved")
 story_thanked = _signals.signal("story-thanked")
 # sender: who deactivated them (None for a people import); keyword arguments: person_ids.
 people_left = _signals.signal("people-left")
+# sender: the friction item HR saved as changed; keyword arguments: actor (who saved it). Sent
+# on every save with the status "changed", so people filed under it since are told too.
+friction_changed = _signals.signal("friction-changed")

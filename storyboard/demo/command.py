@@ -41,6 +41,13 @@ def seed_demo_command(people: int, stories: int, seed: int, if_empty: bool) -> N
         f"Promoted {summary.canon} stories into the canon, arranged {summary.collections} collections, and "
         f"recorded {summary.issues} past digest issues ({summary.deliveries} deliveries, already sent)."
     )
+    insights = summary.insights
+    click.echo(
+        f"For HR's insights: the customer's voice on {insights.evidence} stories, {insights.filed} rules that got "
+        f"in the way filed under {insights.friction_items} items ({insights.told} people told of a change), "
+        f"{insights.visits} visits from digest links, {insights.bounces} bounces and {insights.unsubscribed} "
+        "people who left the digest."
+    )
     _echo_logins()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, true
@@ -16,9 +16,10 @@ from storyboard.demo.canon import promote_canon
 from storyboard.demo.collections import build_collections, start_new_hires_reading
 from storyboard.demo.company import Company, build_people
 from storyboard.demo.history import record_past_issues
+from storyboard.demo.insights import InsightsSummary, add_insights_history
 from storyboard.demo.stories import Batch, StoryWriter
 from storyboard.extensions import db
-from storyboard.models import CanonCollection, DigestIssue, Person, Story, ThankYou, Value
+from storyboard.models import CanonCollection, DigestIssue, FrictionItem, Person, Story, ThankYou, Value
 from storyboard.stories.defaults import ensure_default_values
 
 # Stories per transaction: small enough to keep memory flat, large enough to keep inserts fast.
@@ -38,6 +39,7 @@ class SeedSummary:
     issues: int = 0
     deliveries: int = 0
     collections: int = 0
+    insights: InsightsSummary = field(default_factory=InsightsSummary)
 
     def add(self, batch: Batch) -> None:
         self.stories += len(batch.stories)
@@ -91,8 +93,10 @@ def seed_demo(
     summary.collections = build_collections(anchor, writer.situations)
     start_new_hires_reading(anchor)
     db.session.commit()
+    summary.insights = add_insights_history(rng, anchor)
+    db.session.commit()
     reset_sequences([Person.__table__, Story.__table__, ThankYou.__table__, DigestIssue.__table__,
-                     CanonCollection.__table__])
+                     CanonCollection.__table__, FrictionItem.__table__])
     analyze()
     db.session.commit()
     return summary

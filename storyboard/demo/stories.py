@@ -192,6 +192,7 @@ class StoryWriter:
             "updated_at": timeline.updated_at,
             "submitted_at": timeline.submitted_at,
             "published_at": timeline.published_at,
+            "status_changed_at": None if status == S.DRAFT else timeline.updated_at,
             "decision_note": self._decision_note(status, timeline),
             "applause_count": len(responded.applause) if responded else 0,
             "reader_count": len(responded.readers) if responded else 0,

@@ -20,6 +20,8 @@ BATCH_ROWS = 500  # rows per chunk sent: few enough to stay small, enough to kee
 
 def neutralised(value: object) -> str:
     """One cell as text, with a leading apostrophe if a spreadsheet would take it as a formula."""
+    if type(value) is str:  # most cells: checked first, as an export has millions of them
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):

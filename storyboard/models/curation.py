@@ -76,6 +76,8 @@ class NotificationKind(LabelledEnum):
     CHANGES_REQUESTED = "changes_requested", "HR asks for changes to your story"
     STORY_REJECTED = "story_rejected", "HR decides not to publish your story"
     THANK_YOU = "thank_you", "Someone thanks you on a story"
+    # To the people behind the stories filed under a rule or process HR has had changed.
+    FRICTION_CHANGED = "friction_changed", "A rule you ran into has changed"
 
 
 class Notification(db.Model):

@@ -1,8 +1,23 @@
-"""Who is told when a story moves or is thanked: notifications listen to the stories' signals."""
+"""Who is told when a story moves or is thanked, or a rule people ran into has changed:
+notifications listen to the features' signals."""
 from __future__ import annotations
 
+from sqlalchemy import func, select, union_all
+
 from storyboard import signals
-from storyboard.models import NotificationKind, Person, Story, StoryStatus
+from storyboard.db_helpers import insert_if_absent
+from storyboard.extensions import db
+from storyboard.models import (
+    FrictionItem,
+    FrictionLink,
+    FrictionNotice,
+    NotificationKind,
+    Person,
+    Story,
+    StoryStatus,
+    story_co_nominators,
+    story_nominees,
+)
 from storyboard.notifications.service import notify
 
 S = StoryStatus
@@ -47,7 +62,45 @@ def tell_about_thanks(story: Story, *, author: Person) -> None:
             notify(nominee, NotificationKind.THANK_YOU, f"{author.name} thanked you on “{story.title}”.", story)
 
 
+def tell_about_friction_change(item: FrictionItem, *, actor: Person) -> None:
+    """The people behind the item's published stories hear that it changed, each once per item:
+    the notice row is the memory, so saving it changed again only reaches people filed since."""
+    rule = item.title[:1].upper() + item.title[1:]  # it opens the sentence: "The refund rule you ran into..."
+    message = f"{rule} you ran into has changed" + (f": {item.note}" if item.note else ".")
+    for person, story in people_behind(item):
+        if insert_if_absent(FrictionNotice.__table__, {"item_id": item.id, "person_id": person.id}):
+            notify(person, NotificationKind.FRICTION_CHANGED, message, story)
+
+
+def people_behind(item: FrictionItem) -> list[tuple[Person, Story]]:
+    """Active nominators, co-nominators and nominees of the item's published stories, each with
+    the first such story (the one their notification links to), in id order. Leavers get no
+    notice row, so they are still told should they come back and the item change again."""
+    filed = select(FrictionLink.story_id).join(Story, Story.id == FrictionLink.story_id).where(
+        FrictionLink.item_id == item.id, Story.status == StoryStatus.PUBLISHED.value
+    )
+    involved = union_all(
+        select(Story.nominator_id.label("person_id"), Story.id.label("story_id")).where(Story.id.in_(filed)),
+        select(story_co_nominators.c.person_id, story_co_nominators.c.story_id)
+        .where(story_co_nominators.c.story_id.in_(filed)),
+        select(story_nominees.c.person_id, story_nominees.c.story_id).where(story_nominees.c.story_id.in_(filed)),
+    ).subquery()
+    first = (
+        select(involved.c.person_id, func.min(involved.c.story_id).label("story_id"))
+        .group_by(involved.c.person_id).subquery()
+    )
+    statement = (
+        select(Person, Story)
+        .join(first, first.c.person_id == Person.id)
+        .join(Story, Story.id == first.c.story_id)
+        .where(Person.active)
+        .order_by(Person.id)
+    )
+    return [(person, story) for person, story in db.session.execute(statement)]
+
+
 def connect() -> None:
     """Listen from now on. Connecting again (every app the tests build) changes nothing."""
     signals.story_moved.connect(tell_about_move)
     signals.story_thanked.connect(tell_about_thanks)
+    signals.friction_changed.connect(tell_about_friction_change)

@@ -13,12 +13,19 @@ from storyboard.extensions import db
 from storyboard.markdown import render
 from storyboard.models import (
     Applause,
+    AuditEntry,
     CanonCollection,
     CanonCollectionStory,
     CanonRead,
+    DepartmentKind,
     DigestDelivery,
     DigestIssue,
     DigestIssueStory,
+    DigestVisit,
+    FrictionItem,
+    FrictionLink,
+    FrictionNotice,
+    Notification,
     Person,
     Story,
     StoryReader,
@@ -34,6 +41,11 @@ FRONT_LINE_AND_BACKSTAGE = {
     "Customer Support", "Stores", "Warehouse", "Billing", "IT", "Facilities", "Delivery", "HR",
 }
 LESSONS = {situation.lesson for line in STORYLINES for situation in line.situations}
+# What the demo adds for HR's insights, children first.
+INSIGHTS_TABLES = (
+    DigestVisit.__table__, FrictionNotice.__table__, FrictionLink.__table__, FrictionItem.__table__,
+    Notification.__table__, AuditEntry.__table__, DepartmentKind.__table__,
+)
 # What a demo adds besides people and stories, children first.
 FOLKLORE_TABLES = (
     CanonRead.__table__, CanonCollectionStory.__table__, CanonCollection.__table__, DigestDelivery.__table__,
@@ -48,10 +60,10 @@ def seeded(ctx):
 
 
 def _empty_demo_rows() -> None:
-    """Delete people, stories, responses and the digest's and canon's rows, keeping the values, as
-    if the database were new."""
+    """Delete people, stories, responses and the digest's, canon's and insights' rows, keeping the
+    values, as if the database were new."""
     for table in (
-        *FOLKLORE_TABLES, ThankYou.__table__, Applause.__table__, StoryReader.__table__, story_values,
+        *INSIGHTS_TABLES, *FOLKLORE_TABLES, ThankYou.__table__, Applause.__table__, StoryReader.__table__, story_values,
         story_nominees, Story.__table__, Person.__table__,
     ):
         db.session.execute(table.delete())

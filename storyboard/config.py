@@ -45,7 +45,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 
 # Pages.
 FEED_PAGE_SIZE = 20
-QUEUE_PAGE_SIZE = 25  # waiting stories per page of the review queue
+QUEUE_PAGE_SIZE = 25  # stories per page of each review queue tab, and the most moved at once
+# Whether the queue's old drafts tab shows titles and writers (else only counts); admins can
+# change it on that tab (stored in the database, this is the default).
+QUEUE_SHOW_DRAFT_TITLES = False
 DIRECTORY_PAGE_SIZE = 50
 NOMINEE_SEARCH_LIMIT = 10
 SEARCH_CANDIDATES = 200  # the newest matches of a search that are ranked and paged through

@@ -4,6 +4,7 @@ Both fetch one row more than a page to know whether another page follows.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -65,21 +66,23 @@ class KeysetPage(Generic[T]):
 
 
 def keyset_paginate(statement: Select, moment: ColumnElement, ident: ColumnElement, per_page: int,
-                    descending: bool = True) -> KeysetPage:
+                    descending: bool = True, moment_of: Callable[[T], datetime] | None = None) -> KeysetPage:
     """Page through `statement` ordered by (moment, ident), from the `before`/`after` cursor.
 
     `moment` must be a non-null timestamp and `ident` unique, so the order is total and an
-    index on (..., moment, ident) serves every page alike.
+    index on (..., moment, ident) serves every page alike. When `moment` is an expression
+    rather than a column (a COALESCE of two), `moment_of(item)` reads it from a loaded item.
     """
+    moment_of = moment_of or (lambda item: getattr(item, moment.key))
     after, before = (_cursor(request.args.get(name)) for name in ("after", "before"))
-    page = _keyset_page(statement, moment, ident, per_page, descending, after, before)
+    page = _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of)
     if not page.items and (after or before):
         # The rows around a cursor can go (published elsewhere, archived): start again.
-        page = _keyset_page(statement, moment, ident, per_page, descending, None, None)
+        page = _keyset_page(statement, moment, ident, per_page, descending, None, None, moment_of)
     return page
 
 
-def _keyset_page(statement, moment, ident, per_page, descending, after, before) -> KeysetPage:
+def _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of) -> KeysetPage:
     key = tuple_(moment, ident)
 
     def at(cursor):
@@ -97,7 +100,9 @@ def _keyset_page(statement, moment, ident, per_page, descending, after, before) 
     items = rows[:per_page]
     if not forward:
         items.reverse()
-    first, last = (_cursor_of(items[0], moment, ident), _cursor_of(items[-1], moment, ident)) if items else (None, None)
+    first, last = (None, None)
+    if items:
+        first, last = _cursor_of(items[0], moment_of, ident), _cursor_of(items[-1], moment_of, ident)
     if forward:
         return KeysetPage(items, first if after is not None else None, last if more else None)
     return KeysetPage(items, first if more else None, last)
@@ -119,5 +124,5 @@ def _cursor(text: str | None) -> tuple[datetime, int] | None:
     return value
 
 
-def _cursor_of(item, moment: ColumnElement, ident: ColumnElement) -> str:
-    return f"{getattr(item, moment.key).isoformat()}_{getattr(item, ident.key)}"
+def _cursor_of(item, moment_of: Callable, ident: ColumnElement) -> str:
+    return f"{moment_of(item).isoformat()}_{getattr(item, ident.key)}"

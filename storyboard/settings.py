@@ -13,7 +13,7 @@ from storyboard.db_helpers import insert_if_absent
 from storyboard.extensions import db
 from storyboard.models import AppSetting
 
-STORABLE = frozenset({"DIGEST_CUT_DAY", "DIGEST_CUT_TIME", "DIGEST_TIMEZONE"})
+STORABLE = frozenset({"DIGEST_CUT_DAY", "DIGEST_CUT_TIME", "DIGEST_TIMEZONE", "QUEUE_SHOW_DRAFT_TITLES"})
 _CACHE = "_stored_settings"
 
 

@@ -1,15 +1,16 @@
-"""Curation on the web: the review queue (publish, reject or send back submitted stories), and
-the curator panel on any story page (move it, pin it, the canon, flags, merge, redaction)."""
+"""Curation on the web: the review queue (publish, reject or send back submitted stories; its
+tabs and bulk moves are in shelves.py), and the curator panel on any story page (move it, pin
+it, the canon, flags, merge, redaction)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from storyboard import pii
 from storyboard.auth.roles import curator_required
 from storyboard.curation import merge as merging
-from storyboard.curation import queue as waiting
 from storyboard.curation import redaction, service
+from storyboard.curation.blueprint import bp, queue_args
 from storyboard.curation.forms import (
     CanonForm,
     DecisionNoteForm,
@@ -19,49 +20,22 @@ from storyboard.curation.forms import (
     PinForm,
     RedactForm,
 )
+from storyboard.curation.shelves import render_waiting
 from storyboard.db_helpers import parse_id
 from storyboard.extensions import db
-from storyboard.forms import EmptyForm, check_one_button
+from storyboard.forms import check_one_button
 from storyboard.models import Story, StoryStatus
-from storyboard.pagination import keyset_paginate
-from storyboard.people.service import departments
 from storyboard.stories import lifecycle
 from storyboard.stories.forms import ThankYouForm
-from storyboard.stories.service import active_values
 from storyboard.stories.views import render_story
 
-bp = Blueprint("curation", __name__, url_prefix="/queue")
-QUEUE_ARGS = ("department", "value", "age", "after", "before")
+__all__ = ["bp"]
 
 
 @bp.get("/")
 @curator_required
 def queue():
-    return _render_queue(DecisionNoteForm())
-
-
-def _render_queue(note_form: DecisionNoteForm, failed_story_id: int | None = None,
-                  confirm_story_id: int | None = None, confirm_message: str = ""):
-    filters = waiting.QueueFilters.from_request(request)
-    page = keyset_paginate(waiting.waiting_stories(filters), Story.submitted_at, Story.id,
-                           current_app.config["QUEUE_PAGE_SIZE"], descending=False)
-    return render_template(
-        "curation/queue.html",
-        page=page,
-        stories=page.items,
-        filters=filters,
-        total_waiting=waiting.total_waiting(),
-        age_choices=waiting.AGE_CHOICES,
-        departments=departments(),
-        values=active_values(),
-        waited_days=waiting.waited_days,
-        action_form=EmptyForm(),
-        note_form=note_form,
-        failed_story_id=failed_story_id,
-        confirm_story_id=confirm_story_id,
-        confirm_message=confirm_message,
-        queue_args=_queue_args(),
-    )
+    return render_waiting(DecisionNoteForm())
 
 
 def _story(story_id: int) -> Story:
@@ -83,10 +57,10 @@ def publish(story_id: int):
     except pii.NeedsConfirmation as needed:
         # The queue again, this story asking for the box to be ticked.
         db.session.rollback()
-        return _render_queue(DecisionNoteForm(formdata=None), confirm_story_id=story.id,
-                             confirm_message=str(needed)), 409
+        return render_waiting(DecisionNoteForm(formdata=None), confirm_story_id=story.id,
+                              confirm_message=str(needed)), 409
     flash(f"Published “{story.title}”.", "success")
-    return redirect(url_for("curation.queue", **_queue_args()))
+    return redirect(url_for("curation.queue", **queue_args()))
 
 
 @bp.post("/<int:story_id>/reject", endpoint="reject", defaults={"rejected": True})
@@ -98,19 +72,14 @@ def decide_with_a_note(story_id: int, rejected: bool):
     story = _story(story_id)
     form = DecisionNoteForm()
     if not form.validate_on_submit():
-        return _render_queue(form, failed_story_id=story.id), 400
+        return render_waiting(form, failed_story_id=story.id), 400
     if rejected:
         _apply(lifecycle.reject, story, form.note.data.strip())
         flash(f"Rejected “{story.title}”; the nominator can see why.", "success")
     else:
         _apply(lifecycle.request_changes, story, form.note.data.strip())
         flash(f"Sent “{story.title}” back to the nominator for changes.", "success")
-    return redirect(url_for("curation.queue", **_queue_args()))
-
-
-def _queue_args() -> dict[str, str]:
-    """The queue's filters and page, carried through its forms so a curator stays where they were."""
-    return {name: request.args[name] for name in QUEUE_ARGS if request.args.get(name)}
+    return redirect(url_for("curation.queue", **queue_args()))
 
 
 # The curator panel on a story page.

@@ -236,6 +236,18 @@ ROUTES: dict[tuple[str, str], Route] = {
         "curator", lambda o, s: {"note": "Not this time."}, "submitted")),
     ("curation.request_changes", "POST"): Route("story", curators(400), STORY, query=QUEUE, example=Example(
         "curator", lambda o, s: {"note": "Say when it happened."}, "submitted")),
+    # The queue's other tabs, the old drafts policy (admins change it) and bulk moves. With no
+    # fields a bulk move has nothing ticked (400); the policy form says neither show nor hide (400).
+    ("curation.changes_requested", "GET"): Route("none", curators(200), query=QUEUE),
+    ("curation.old_drafts", "GET"): Route("none", curators(200), query=QUEUE),
+    ("curation.rejected", "GET"): Route("none", curators(200), query=QUEUE),
+    ("curation.archived", "GET"): Route("none", curators(200), query=QUEUE),
+    ("curation.draft_titles", "POST"): Route("none", admins(400), query=QUEUE, form=("show",), example=Example(
+        "admin", lambda o, s: {"show": "yes"})),
+    ("curation.bulk", "POST"): Route("story", curators(400), STORY, query=QUEUE, form=("story", "action", "reason"),
+                                     example=Example("curator", lambda o, s: {
+                                         "story": str(o.story.id), "action": "reject", "reason": "Not this time."},
+                                         "submitted")),
     ("curation.move", "POST"): Route("story", curators(400), STORY, example=Example(
         "curator", lambda o, s: {"to": "archived", "note": "Old news."}, "published")),
     ("curation.pin", "POST"): Route("story", curators(MOVED), STORY, example=Example(
@@ -286,6 +298,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("admin.retire_value", "POST"): Route("value", curators(by(409, active=MOVED)), VALUES, example=CURATOR_ACTIVE),
     ("admin.restore_value", "POST"): Route("value", curators(by(409, retired=MOVED)), VALUES,
                                            example=Example("curator", variant="retired")),
+    # Recognition equity: curators, and managers for their own reports (tests/insights).
+    ("insights.equity", "GET"): Route("none", curators(200), query={
+        "show": "people", "within": "90", "department": "Support", "location": "Leeds", "manager": None, **PAGE}),
     # People and the audit log: admins.
     ("people.invite", "GET"): Route("none", admins(200)),
     ("people.invite", "POST"): Route(

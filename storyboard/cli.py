@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app storyboard init-db | seed-demo | people import | digest | backup`."""
+"""Flask commands: `flask --app storyboard init-db | seed-demo | people import | digest | insights | backup`."""
 from __future__ import annotations
 
 import click
@@ -25,10 +25,12 @@ def register_commands(app: Flask) -> None:
     from storyboard.backup import backup_cli
     from storyboard.demo import seed_demo_command
     from storyboard.digest.cli import digest_cli
+    from storyboard.insights.cli import insights_cli
     from storyboard.people.importer import people_cli
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(people_cli)
     app.cli.add_command(digest_cli)
+    app.cli.add_command(insights_cli)
     app.cli.add_command(backup_cli)

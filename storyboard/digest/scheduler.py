@@ -2,6 +2,8 @@
 
 Never start it inside web workers: each worker would run its own. Two schedulers by mistake
 are harmless anyway, because `tick` is safe to run at the same time from several processes.
+Each tick also sends the managers' monthly emails when they are due (the first days of a
+month), which is as safe to run twice: each manager's email is claimed in the database first.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from storyboard.digest.tick import tick
+from storyboard.extensions import db
+from storyboard.insights.managers import send_if_due
 
 log = logging.getLogger("storyboard.digest")
 
@@ -41,12 +45,29 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 def run_tick(app: Flask) -> None:
-    """One tick in its own app context; a failure is logged and the next tick tries again."""
+    """One tick in its own app context, then the managers' monthly emails if they are due; a
+    failure of either is logged, does not stop the other, and the next tick tries again."""
     with app.app_context():
         try:
             report = tick()
         except Exception:
+            db.session.rollback()  # so the managers' emails start from a clean session
             log.exception("Digest tick failed")
-            return
-        log.info("Digest tick: issue %s, sent %s, stale %d, enqueued %d", report.issue_key,
-                 dict(report.sent.statuses), report.stale, report.enqueued)
+        else:
+            log.info("Digest tick: issue %s, sent %s, stale %d, enqueued %d", report.issue_key,
+                     dict(report.sent.statuses), report.stale, report.enqueued)
+        run_manager_emails()
+
+
+def run_manager_emails() -> None:
+    """The managers' monthly emails, in the first days of a month (storyboard.insights.managers:
+    each manager's is claimed in the database first, so ticks never send one twice)."""
+    try:
+        report = send_if_due()
+    except Exception:
+        db.session.rollback()
+        log.exception("Managers' emails failed")
+        return
+    if report is not None and (report.sent or report.failed):
+        log.info("Managers' emails for %s: %d sent, %d failed", report.month,
+                 len(report.sent), len(report.failed))

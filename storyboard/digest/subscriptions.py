@@ -6,6 +6,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
+from storyboard.audit import record
 from storyboard.db_helpers import MAX_ID
 from storyboard.extensions import db
 from storyboard.models import DeliveryStatus, DigestDelivery, DigestIssue, Person
@@ -19,12 +20,18 @@ def frequencies_for(monthly_issue: bool) -> tuple[str, ...]:
     return ("weekly", "monthly") if monthly_issue else ("weekly",)
 
 
-def set_digest_frequency(person: Person, frequency: str) -> int:
+def set_digest_frequency(person: Person, frequency: str, actor: Person | None = None) -> int:
     """Change how often the person gets the digest, cancelling what they no longer want.
 
+    A change is audited (by `actor`, the person themselves unless said otherwise): the log is
+    the only record of when someone unsubscribed, which the insights dashboard counts.
     The caller commits; returns how many unsent deliveries were cancelled.
     """
+    before = person.digest_frequency
     person.digest_frequency = frequency
+    if frequency != before:
+        record(actor if actor is not None else person, "digest.frequency", "person", person.id,
+               before={"digest_frequency": before}, after={"digest_frequency": frequency})
     return cancel_pending_for(person)
 
 

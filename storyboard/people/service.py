@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from storyboard.db_helpers import any_contains
 from storyboard.extensions import db
@@ -16,13 +17,29 @@ from storyboard.models import (
 
 
 def directory(query: str, department: str | None):
-    """The statement listing active people for the directory, filtered by name and department."""
-    statement = select(Person).where(Person.active).order_by(Person.name, Person.id)
+    """The statement listing active people for the directory, filtered by name and department.
+
+    Each person's manager comes in the same query and everyone's active reports in one more,
+    so a page costs the same however many reports people have."""
+    statement = (
+        select(Person).where(Person.active).order_by(Person.name, Person.id)
+        .options(
+            joinedload(Person.manager).load_only(Person.id, Person.name, Person.active),
+            selectinload(Person.reports.and_(Person.active)).load_only(Person.id, Person.name),
+        )
+    )
     if query:
         statement = statement.where(any_contains(query, Person.name, Person.email, Person.job_title))
     if department:
         statement = statement.where(Person.department == department)
     return statement
+
+
+def active_reports(person: Person) -> list[Person]:
+    """The people who report to `person` and are still here, by name."""
+    return list(db.session.scalars(
+        select(Person).where(Person.manager_id == person.id, Person.active).order_by(Person.name, Person.id)
+    ))
 
 
 def departments() -> list[str]:

@@ -71,6 +71,7 @@ def profile(person_id: int):
         about=db.session.scalars(about.limit(PROFILE_STORIES)).unique().all(),
         written=db.session.scalars(written.limit(PROFILE_STORIES)).unique().all(),
         values=service.values_recognised(person),
+        reports=service.active_reports(person),
     )
 
 

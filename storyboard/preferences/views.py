@@ -1,6 +1,7 @@
 """One page for what a person hears about (each notification kind, in the app and by email),
-whether they appear in digests, and how often the digest comes. It saves settings of two
-features, notifications and the digest, so it sits above both."""
+whether they appear in digests, how often the digest comes, and, for managers, their monthly
+email about their reports. It saves settings of three features (notifications, the digest and
+insights), so it sits above them."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,6 +11,8 @@ from storyboard.digest.subscriptions import FREQUENCIES as DIGEST_FREQUENCIES
 from storyboard.digest.subscriptions import set_digest_frequency
 from storyboard.extensions import db
 from storyboard.forms import EmptyForm
+from storyboard.insights.blueprint import manages_anyone
+from storyboard.insights.managers import set_manager_email
 from storyboard.models import NotificationKind
 from storyboard.notifications import service as notifications
 
@@ -36,10 +39,15 @@ def edit():
             if frequency not in DIGEST_FREQUENCIES:
                 abort(400)
             set_digest_frequency(current_user, frequency)
+        # Only people with reports are offered the managers' email: a form without the box
+        # (everyone else's, or an older page) keeps what is stored.
+        if request.form.get("manager_email_offered") == "yes":
+            set_manager_email(current_user, request.form.get("manager_email") == "on")
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("preferences.edit"))
     stored = notifications.settings_for(current_user)
     return render_template(
-        "preferences/edit.html", form=form, kinds=list(NotificationKind), stored=stored
+        "preferences/edit.html", form=form, kinds=list(NotificationKind), stored=stored,
+        is_manager=manages_anyone(current_user),
     )

@@ -45,6 +45,7 @@ def dashboard():
     filters = page_filters()
     scope = scope_of(filters)
     data = DashboardFigures(scope, utcnow())
+    data.prefetch()
     tables = {name: data.table(name) for name in SECTIONS}
     page = render_template(
         "insights/dashboard.html", data=data, tables=tables, headline=headline(data), charts=CHARTS,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, distinct, func, or_, select, union
+from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, distinct, func, or_, select, union
 
 from storyboard.extensions import db
-from storyboard.insights.filters import InsightFilters, company_zone
+from storyboard.insights.filters import InsightFilters
 from storyboard.insights.timeline import day_from_number, epoch_seconds, local_day_number, offset_spans
 from storyboard.models import (
     DepartmentKind,
@@ -52,7 +52,7 @@ def _where(*conditions: ColumnElement[bool] | None) -> list[ColumnElement[bool]]
 
 def published_per_day(scope: InsightFilters) -> dict[date, int]:
     """Published stories per company calendar day (read from the index alone)."""
-    day = local_day_number(Story.published_at, offset_spans(scope.start_at, scope.end_at, company_zone()))
+    day = local_day_number(Story.published_at, offset_spans(scope.start_at, scope.end_at, scope.zone))
     rows = db.session.execute(
         select(day.label("day"), func.count(Story.id))
         .where(*published_in(scope), *_where(scope.story_clause(Story.id)))
@@ -65,36 +65,69 @@ def published_per_day(scope: InsightFilters) -> dict[date, int]:
 class PublishedFacts:
     """What the dashboard needs from each published story beyond its day: one pass over them."""
 
-    waits: list[float]  # seconds from submit to publish, shortest first (stories with a submit time)
+    timed: int  # stories published in the range with a submit time
     with_evidence: int
+    # Nearest-rank percentiles of the seconds from submit to publish: {50: ..., 90: ...}.
+    wait_percentiles: dict[int, float | None]
+
+
+PERCENTILES = (50, 90)
+BUCKET_SECONDS = 3600  # the histogram's width: an hour
 
 
 def published_facts(scope: InsightFilters) -> PublishedFacts:
-    """How long each story published in the range waited, and how many carry customer evidence.
+    """How many stories published in the range carry customer evidence, and the nearest-rank
+    median and 90th percentile of their waits from submit to publish.
 
-    The one query that reads the stories' rows rather than an index: two numbers a story, no
-    text and no timestamps to parse, so 30,000 stories in a year cost a few milliseconds more
-    than counting them. Percentiles need every wait (or the database's sort, which measured
-    slower than Python's on SQLite).
+    Percentiles need the waits in order, but not all of them here: the database counts the
+    waits per hour (a few hundred rows, however many stories), the hours holding the wanted
+    ranks are found from the counts, and only their waits are read and sorted. Exact, and at
+    30,000 stories a year about twice as fast as reading every wait (or having the database
+    number them all with a window function, on SQLite).
     """
-    # As a float: PostgreSQL's epoch is numeric, and 30,000 Decimals cost more than the query.
+    # As a float: PostgreSQL's epoch is numeric, and its Decimals would cost more.
     wait = cast(epoch_seconds(Story.published_at) - epoch_seconds(Story.submitted_at), Float)
-    # On the session's connection, not the session: plain rows, without the ORM's per-row work
-    # (which measured as long as the query itself at 30,000 rows).
-    rows = db.session.connection().execute(
-        select(wait, case((has_customer_evidence(), 1), else_=0))
-        .where(*published_in(scope), *_where(scope.story_clause(Story.id)))
+    # Truncated, not floored (SQLite may lack floor()): still one bucket per hour, in order.
+    bucket = cast(wait / BUCKET_SECONDS, Integer)
+    where = [*published_in(scope), *_where(scope.story_clause(Story.id))]
+    # On the session's connection: plain rows, without the ORM's per-row work.
+    connection = db.session.connection()
+    rows = connection.execute(
+        select(bucket, func.count(wait), func.sum(case((has_customer_evidence(), 1), else_=0)))
+        .where(*where).group_by(bucket).order_by(bucket)
     ).all()
-    waits = sorted(float(seconds) for seconds, _ in rows if seconds is not None)
-    return PublishedFacts(waits, sum(evidence for _, evidence in rows))
+    with_evidence = sum(int(evidence or 0) for _, _, evidence in rows)
+    histogram = [(number, count) for number, count, _ in rows if number is not None]
+    timed = sum(count for _, count in histogram)
+    held = _buckets_holding(histogram, {percentile: rank_of(percentile, timed) for percentile in PERCENTILES})
+    # The waits of the (at most two) hours holding the ranks; asked even when there are none,
+    # so the page makes the same queries however many stories there are.
+    numbers = sorted({number for number, _ in held.values()})
+    waits: dict[int, list[float]] = {number: [] for number in numbers}
+    for number, seconds in connection.execute(select(bucket, wait).where(*where, bucket.in_(numbers))):
+        waits[number].append(float(seconds))
+    found: dict[int, float | None] = dict.fromkeys(PERCENTILES)
+    for percentile, (number, offset) in held.items():
+        found[percentile] = sorted(waits[number])[offset]
+    return PublishedFacts(timed, with_evidence, found)
 
 
-def nearest_rank(ordered: list[float], percentile: int) -> float | None:
-    """The nearest-rank percentile: the ceil(p * n / 100)-th smallest of n values, so always a
-    value that occurred (the median of an even number is the lower middle one)."""
-    if not ordered:
-        return None
-    return ordered[-(-percentile * len(ordered) // 100) - 1]
+def _buckets_holding(histogram: list[tuple[int, int]], ranks: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """For each percentile's rank: the bucket holding it and the rank's offset within it."""
+    held: dict[int, tuple[int, int]] = {}
+    before = 0
+    for number, count in histogram:
+        for percentile, rank in ranks.items():
+            if percentile not in held and before < rank <= before + count:
+                held[percentile] = (number, rank - before - 1)
+        before += count
+    return held
+
+
+def rank_of(percentile: int, count: int) -> int:
+    """The nearest rank: the ceil(p * n / 100)-th smallest of n values (1-based), so always a
+    value that occurred (the median of an even number is the lower middle one); 0 for none."""
+    return -(-percentile * count // 100)
 
 
 @dataclass(frozen=True)

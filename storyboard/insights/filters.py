@@ -35,9 +35,9 @@ def company_today(now: datetime | None = None) -> date:
     return moment.astimezone(company_zone()).date()
 
 
-def utc_start_of(day: date) -> datetime:
+def utc_start_of(day: date, zone: ZoneInfo | None = None) -> datetime:
     """The naive-UTC moment the company's `day` begins."""
-    local = datetime.combine(day, time.min, tzinfo=company_zone())
+    local = datetime.combine(day, time.min, tzinfo=zone or company_zone())
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -50,6 +50,9 @@ class InsightFilters:
     errors: tuple[str, ...] = field(default=())
     # Whether the range was chosen, rather than the default last 12 months.
     chosen_range: bool = False
+    # The company's time zone as it was when the filters were read: figures computed on other
+    # threads (the dashboard's) then need no settings of their own.
+    zone_name: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str], today: date | None = None) -> InsightFilters:
@@ -73,16 +76,21 @@ class InsightFilters:
             department=department[:NAME_MAX], location=location[:NAME_MAX],
             errors=tuple(errors),
             chosen_range=bool(args.get("start") or args.get("end")),
+            zone_name=setting("DIGEST_TIMEZONE"),
         )
 
     @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.zone_name) if self.zone_name else company_zone()
+
+    @property
     def start_at(self) -> datetime:
-        return utc_start_of(self.start)
+        return utc_start_of(self.start, self.zone)
 
     @property
     def end_at(self) -> datetime:
         """The moment after the last day: ranges are `start_at <= t < end_at`."""
-        return utc_start_of(self.end + timedelta(days=1))
+        return utc_start_of(self.end + timedelta(days=1), self.zone)
 
     @property
     def days(self) -> int:

@@ -23,7 +23,16 @@ from storyboard.demo import seed_demo
 from storyboard.digest.issues import cut_issue
 from storyboard.digest.preview import hold_back, save_introduction
 from storyboard.extensions import db
-from storyboard.models import NotificationKind, Person, Story, StoryStatus
+from storyboard.models import (
+    FrictionItem,
+    FrictionLink,
+    FrictionNotice,
+    ManagerEmail,
+    NotificationKind,
+    Person,
+    Story,
+    StoryStatus,
+)
 from storyboard.notifications.service import save_settings
 from storyboard.settings import set_setting
 from storyboard.stories import lifecycle
@@ -57,6 +66,14 @@ def seed_every_table(make_person, make_story, login) -> int:
     hold_back(make_story(published_at=CUT - timedelta(days=4)), curator, "2026-12-07")
     save_introduction("2026-11-30", "Welcome to *December*.", curator)
     set_setting("DIGEST_CUT_TIME", "07:00")  # stored, though the same as the environment's
+    # HR's insights: a rule filed under an item that changed (its people told), and a
+    # manager's monthly email sent.
+    item = FrictionItem(title="The £100 refund approval", status="changed", note="Now £250.", owner=manager)
+    db.session.add(item)
+    db.session.flush()
+    db.session.add_all([FrictionLink(story_id=story.id, item_id=item.id),
+                        FrictionNotice(item_id=item.id, person_id=hero.id),
+                        ManagerEmail(person_id=manager.id, month="2026-10", story_count=1)])
     db.session.commit()
     issue, created = cut_issue(CUT, NOW)  # the issue, its stories and one delivery per person
     assert created and issue.recipient_count > 0

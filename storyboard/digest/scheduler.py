@@ -68,6 +68,6 @@ def run_manager_emails() -> None:
         db.session.rollback()
         log.exception("Managers' emails failed")
         return
-    if report is not None and (report.sent or report.failed):
-        log.info("Managers' emails for %s: %d sent, %d failed", report.month,
-                 len(report.sent), len(report.failed))
+    if report is not None and (report.sent or report.failed or report.refused):
+        log.info("Managers' emails for %s: %d sent, %d failed, %d refused", report.month,
+                 len(report.sent), len(report.failed), len(report.refused))

@@ -29,7 +29,9 @@ def set_digest_frequency(person: Person, frequency: str, actor: Person | None = 
     """
     before = person.digest_frequency
     person.digest_frequency = frequency
-    if frequency != before:
+    # Not for someone who has left (an erasure closes their digest too): that is no reader
+    # unsubscribing, and they did not do it themselves.
+    if frequency != before and person.active:
         record(actor if actor is not None else person, "digest.frequency", "person", person.id,
                before={"digest_frequency": before}, after={"digest_frequency": frequency})
     return cancel_pending_for(person)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from storyboard.db_helpers import MAX_ID, insert_if_absent
 from storyboard.extensions import db
-from storyboard.models import DigestDelivery, DigestVisit
+from storyboard.models import DigestDelivery, DigestIssueStory, DigestVisit
 
 VIA = "via"  # the story link's parameter
 VIA_PLACEHOLDER = "digest-via-placeholder"  # in the issue as rendered; one token per message
@@ -59,8 +59,18 @@ def record_visit(story_id: int, token: str) -> bool:
     delivery_id = delivery_for_token(token)
     if delivery_id is None:
         return False
-    if db.session.scalar(select(DigestDelivery.id).where(DigestDelivery.id == delivery_id)) is None:
-        return False  # a delivery since deleted (its person erased): nobody left to count
+    if not 0 < story_id <= MAX_ID:
+        return False
+    # Only a story that was in the delivery's issue: a deleted delivery (its person erased) or
+    # story (the insert would break its foreign key), or a reader who edits the story number
+    # in their link, counts nothing.
+    in_issue = (
+        select(DigestDelivery.id)
+        .join(DigestIssueStory, DigestIssueStory.issue_id == DigestDelivery.issue_id)
+        .where(DigestDelivery.id == delivery_id, DigestIssueStory.story_id == story_id)
+    )
+    if db.session.scalar(in_issue) is None:
+        return False
     return insert_if_absent(DigestVisit.__table__, {"delivery_id": delivery_id, "story_id": story_id})
 
 
@@ -73,4 +83,5 @@ def count_and_clean(story_endpoint: str) -> Response | None:
     if isinstance(story_id, int) and record_visit(story_id, request.args.get(VIA, "")[:200]):
         db.session.commit()
     rest = [(key, value) for key, value in request.args.items(multi=True) if key != VIA]
-    return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), code=302)
+    # With the script root: under a path prefix (EXTERNAL_URL may have one) the story is there.
+    return redirect(request.script_root + request.path + (f"?{urlencode(rest)}" if rest else ""), code=302)

@@ -32,8 +32,10 @@ def manager_emails_command(now_text: str | None) -> None:
 
     report = send_manager_emails(_moment(now_text))
     click.echo(f"Managers' emails for {report.month}: {len(report.sent)} sent, "
-               f"{report.already_sent} already sent, {len(report.failed)} failed.")
+               f"{report.already_sent} already sent, {len(report.failed)} failed, {len(report.refused)} refused.")
     for address in report.failed:
         click.echo(f"  Failed (will be tried again next run): {address}")
-    if report.failed:
+    for address in report.refused:
+        click.echo(f"  Refused by the mail server (not tried again this month): {address}")
+    if report.failed or report.refused:
         raise click.exceptions.Exit(1)

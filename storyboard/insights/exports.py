@@ -20,6 +20,7 @@ from storyboard.insights.blueprint import bp, insights_required
 from storyboard.insights.common import filter_context, filter_status, page_filters
 from storyboard.insights.csv_stream import csv_response
 from storyboard.insights.filters import InsightFilters
+from storyboard.insights.recognition import company_date
 from storyboard.models import (
     Person,
     Story,
@@ -37,7 +38,7 @@ SCOPES = {
     "all": "Every story submitted in the range, whatever its status (drafts are their writers' own)",
 }
 STORY_HEADER = (
-    "id", "title", "status", "link", "happened_on", "submitted_at", "published_at",
+    "id", "title", "status", "link", "happened_on", "submitted_at_utc", "published_at_utc",
     "nominator", "nominator_email", "co_nominators", "nominees", "nominee_emails", "departments",
     "locations", "values", "impact_kind", "impact", "rule_in_the_way", "customer_quote",
     "customer_score", "customer_score_out_of", "customer_review_link", "in_canon", "applause", "readers",
@@ -170,14 +171,16 @@ def people_rows(filters: InsightFilters) -> Iterator[tuple]:
     """One row per active person in the chosen department and location, CHUNK at a time."""
     after = ""
     last_id = 0
+    zone = filters.zone
     while True:
         chunk = db.session.execute(_people_chunk(filters, after, last_id)).all()
         if not chunk:
             return
         for row in chunk:
+            # The company's calendar day, as the range counts it (not the stored UTC date).
             yield (row.id, row.name, row.email, row.job_title, row.department, row.location,
                    row.manager_name, row.start_date, row.in_range or 0, row.ever or 0,
-                   row.last_published.date() if row.last_published else None, row.nominated or 0)
+                   company_date(row.last_published, zone), row.nominated or 0)
         after, last_id = chunk[-1].name, chunk[-1].id
 
 

@@ -108,7 +108,8 @@ class ManagerEmailReport:
     month: str
     sent: list[str] = field(default_factory=list)  # email addresses
     already_sent: int = 0
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # tried again next run
+    refused: list[str] = field(default_factory=list)  # refused for good (5xx): not tried again
 
 
 def due_managers(month: Month) -> list[int]:
@@ -193,8 +194,14 @@ def send_manager_emails(now: datetime | None = None) -> ManagerEmailReport:
     report = ManagerEmailReport(month=month.key)
     for manager_id in due_managers(month):
         manager = db.session.get(Person, manager_id)
-        team = team_month(manager, month, windows)
-        message = build_message(team)
+        try:
+            team = team_month(manager, month, windows)
+            message = build_message(team)
+        except Exception:  # one manager's broken email must not hold back everyone after them
+            db.session.rollback()
+            log.exception("Could not build the manager email to %s for %s", manager.email, month.key)
+            report.failed.append(manager.email)  # not claimed: the next run tries again
+            continue
         claimed = insert_if_absent(ManagerEmail.__table__, {
             "person_id": manager.id, "month": month.key, "story_count": team.story_count,
         })
@@ -202,17 +209,55 @@ def send_manager_emails(now: datetime | None = None) -> ManagerEmailReport:
         if not claimed:  # another run got there first
             report.already_sent += 1
             continue
-        try:
-            mail.send([message])
-        except (OSError, smtplib.SMTPException):
-            log.exception("Manager email to %s for %s failed; the next run tries again", manager.email, month.key)
-            db.session.execute(delete(ManagerEmail).where(
-                ManagerEmail.person_id == manager_id, ManagerEmail.month == month.key))
-            db.session.commit()
-            report.failed.append(manager.email)
-        else:
+        outcome = deliver(message)
+        if outcome == SENT:
             report.sent.append(manager.email)
+            continue
+        if outcome == REFUSED:
+            # Refused for good (5xx): trying every few minutes for a week would not change it.
+            log.warning("Manager email to %s for %s was refused; not tried again", manager.email, month.key)
+            report.refused.append(manager.email)
+            continue
+        report.failed.append(manager.email)
+        log.warning("Manager email to %s for %s could not go now; the next run tries again",
+                    manager.email, month.key)
+        db.session.execute(delete(ManagerEmail).where(
+            ManagerEmail.person_id == manager_id, ManagerEmail.month == month.key))
+        db.session.commit()
     return report
+
+
+SENT, REFUSED, DEFERRED = "sent", "refused", "deferred"
+
+
+def deliver(message: EmailMessage) -> str:
+    """Send one email: SENT, REFUSED (a 5xx: permanent) or DEFERRED (try again later).
+
+    Sent by hand rather than by `mail.send`, whose connection closes with QUIT: a server that
+    answers QUIT badly after accepting the message must not make it look unsent (and go twice).
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        mail.send([message])  # the outbox, in development
+        return SENT
+    try:
+        smtp = mail.connect()
+    except (OSError, smtplib.SMTPException):
+        return DEFERRED
+    try:
+        smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        permanent = all(code >= 500 for code, _ in error.recipients.values())
+        return REFUSED if permanent else DEFERRED
+    except smtplib.SMTPResponseException as error:
+        return REFUSED if error.smtp_code >= 500 else DEFERRED
+    except (OSError, smtplib.SMTPException):
+        return DEFERRED
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()  # what was sent is sent
+    return SENT
 
 
 def is_due(now: datetime, zone: ZoneInfo) -> bool:

@@ -163,14 +163,28 @@ def test_last_month_is_the_company_s_calendar_month(app, runner, ctx, make_perso
     assert "published 1 November" in body and "published 30 November" in body
 
 
-def test_a_refused_email_is_tried_again_next_run(runner, teams, smtp_server):
-    smtp_server.replies = {teams.amy.email: "550 5.1.1 No such user"}
+def test_an_email_put_off_by_the_server_is_tried_again_next_run(runner, teams, smtp_server):
+    smtp_server.replies = {teams.amy.email: "451 4.3.0 Mailbox busy, try again later"}
     failed = run(runner)
-    assert failed.exit_code == 1 and "1 sent" in failed.output and teams.amy.email in failed.output
+    assert failed.exit_code == 1 and "1 sent" in failed.output
+    assert f"Failed (will be tried again next run): {teams.amy.email}" in failed.output
     assert rows() == [(teams.bob.id, "2026-11", 1)]
     smtp_server.replies = {}
     assert "1 sent" in run(runner).output
     assert [message["To"] for message in smtp_server.messages] == [teams.bob.email, teams.amy.email]
+
+
+def test_an_email_refused_for_good_is_not_tried_again_every_run(runner, teams, smtp_server):
+    smtp_server.replies = {teams.amy.email: "550 5.1.1 No such user"}
+    refused = run(runner)
+    assert refused.exit_code == 1 and "1 sent" in refused.output and "1 refused" in refused.output
+    assert f"Refused by the mail server (not tried again this month): {teams.amy.email}" in refused.output
+    # The month is marked for Amy as for Bob: the next runs do not knock again.
+    assert sorted(rows()) == sorted([(teams.bob.id, "2026-11", 1), (teams.amy.id, "2026-11", 2)])
+    smtp_server.replies = {}
+    again = run(runner)
+    assert "0 sent" in again.output and again.exit_code == 0
+    assert [message["To"] for message in smtp_server.messages] == [teams.bob.email]
 
 
 @pytest.mark.parametrize("moment, sends", [

@@ -295,6 +295,7 @@ def test_story_findings_name_the_part_of_the_story_each_is_in():
     story = _story(
         title="Rang 07700 900123", body_md="Mail jo@example.com", impact="Order #12345 came",
         rule_in_the_way="Card 4111 1111 1111 1111 was kept",
+        evidence_quote="Thanks! Write to me at ann@example.org",
     )
     found = story_findings(story)
     assert [(f.field, f.label, f.finding.kind, f.finding.text) for f in found] == [
@@ -302,6 +303,7 @@ def test_story_findings_name_the_part_of_the_story_each_is_in():
         ("body_md", "Story", Kind.EMAIL, "jo@example.com"),
         ("impact", "The difference it made", Kind.ORDER, "#12345"),
         ("rule_in_the_way", "A rule that got in the way", Kind.CARD, "4111 1111 1111 1111"),
+        ("evidence_quote", "What the customer said", Kind.EMAIL, "ann@example.org"),
     ]
     assert str(found[0].context) == "Rang <mark>07700 900123</mark>"
     assert story_findings(_story(title="Nothing personal")) == []

@@ -30,6 +30,9 @@ def test_every_pair_of_statuses_over_http(client, ctx, as_role, make_story, sour
         assert (entry.action, entry.before, entry.after) == (
             f"story.{target.value}", {"status": source.value}, {"status": target.value}
         )
+        # When the status changed: how long a story sent back has waited on its writer.
+        assert story.status_changed_at is not None
+        assert abs((story.status_changed_at - entry.created_at).total_seconds()) < 1
     else:
         assert response.status_code == 409
         expected = ("Only the person who wrote a story can submit it." if (source, target) in AUTHOR_MOVES

@@ -50,7 +50,7 @@ TARGETS = (
            ("tests/stories/test_lifecycle.py", "tests/curation/test_queue.py", "tests/stories/test_lifecycle_rules.py",
             "tests/curation/test_pins_canon_flags.py", "tests/curation/test_canon_and_consent.py")),
     Target("sending", "storyboard/digest/sending.py",
-           ("tests/digest/test_sending.py", "tests/digest/test_sending_claims.py")),
+           ("tests/digest/test_sending.py", "tests/digest/test_sending_claims.py", "tests/digest/test_visits.py")),
     Target("pii", "storyboard/pii.py", ("tests/shared/test_pii.py",)),
 )
 # What the app needs beside its package to run its tests in the scratch copy.

@@ -5,8 +5,10 @@ How to add a route (a new rule fails `test_every_route_has_an_entry` until you d
    - `kind`: what the URL's parameters name (see `Scene.build`): "none", "story" (the owner
      nominated it), "story_about" (the owner is a nominee), "value", "person" (the owner),
      "password" (the owner has one), "notified" (the owner has an unread notification),
-     "applauded" (a "story" that other, curator and admin applauded),
-     "invite_token", "reset_token", "unsubscribe_token". A new kind of parameter
+     "applauded" (a "story" that other, curator and admin applauded), "friction" (a friction
+     item the owner owns, with the owner's story whose rule got in the way, in one of
+     `scene.FRICTION_STATES`), "invite_token", "reset_token", "unsubscribe_token"; "none" has
+     the variants `scene.MANAGER_STATES` (the owner manages someone). A new kind of parameter
      needs a line in `scene.PATH_VALUES` (and an object in `Scene.build`).
    - `expect`: one outcome per persona, in the order of `scene.PERSONAS` (anonymous, owner,
      other, curator, admin, deactivated); the helpers `signed_in`, `everyone`, `curators`,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,7 +37,7 @@ from storyboard.digest.selection import issue_key_for
 from storyboard.extensions import db
 from storyboard.models import NotificationKind
 from storyboard.settings import set_setting
-from tests.security.scene import PASSWORD, STATUSES, VALUE_STATES, yesterday
+from tests.security.scene import FRICTION_STATES, MANAGER_STATES, PASSWORD, STATUSES, VALUE_STATES, yesterday
 
 NEW_PASSWORD = "Copper kettle meadow 2041"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # Flask answers them for every rule
@@ -150,6 +153,11 @@ PAGE = {"page": "2"}
 CURSORS = {"after": None, "before": None}
 STORY, ABOUT, VALUES = STATUSES, STATUSES, VALUE_STATES
 CURATOR_ACTIVE = Example("curator", variant="active")
+# The insights pages' filters: the last 30 days, in the scene's department and location.
+INSIGHTS = {"start": (date.today() - timedelta(days=30)).isoformat(), "end": date.today().isoformat(),
+            "department": "Support", "location": "Leeds"}
+# The friction report's address, which its forms post to and come back to.
+REPORT = {**INSIGHTS, "show": "unfiled", "page": None, "items_page": None}
 UNPUBLISHED_404 = by(404, published=200)  # someone else's story: only once it is published
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -298,9 +306,43 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("admin.retire_value", "POST"): Route("value", curators(by(409, active=MOVED)), VALUES, example=CURATOR_ACTIVE),
     ("admin.restore_value", "POST"): Route("value", curators(by(409, retired=MOVED)), VALUES,
                                            example=Example("curator", variant="retired")),
-    # Recognition equity: curators, and managers for their own reports (tests/insights).
-    ("insights.equity", "GET"): Route("none", curators(200), query={
+    # Recognition equity: curators, and managers for their own reports (tests/insights): the
+    # owner sees it only in the variant where they manage an active report, never as a former manager.
+    ("insights.equity", "GET"): Route("none", signed_in(by(403, manager=200), 403, 200), ("", *MANAGER_STATES), query={
         "show": "people", "within": "90", "department": "Support", "location": "Leeds", "manager": None, **PAGE}),
+    # Insights for HR: curators and admins. Staff get 403, even the owner, who wrote the friction
+    # stories and owns the friction item in the URL ("friction" objects).
+    ("insights.dashboard", "GET"): Route("friction", curators(200), query=INSIGHTS),
+    ("insights.chart", "GET"): Route("friction", curators(200), query=INSIGHTS),
+    ("insights.table_csv", "GET"): Route("friction", curators(200), query=INSIGHTS),
+    # With no fields there is no department to classify (400).
+    ("insights.classify", "POST"): Route("none", curators(400), query=INSIGHTS, form=("department", "kind"),
+                                         example=Example("curator", lambda o, s: {
+                                             "department": "Support", "kind": "front_line"})),
+    ("insights.exports", "GET"): Route("none", curators(200), query=INSIGHTS),
+    ("insights.stories_csv", "GET"): Route("friction", curators(200), query={**INSIGHTS, "scope": "all"}),
+    ("insights.people_csv", "GET"): Route("friction", curators(200), query=INSIGHTS),
+    ("insights.friction", "GET"): Route("friction", curators(200), query={
+        **INSIGHTS, "show": "filed", "items_page": "1", **PAGE}),
+    ("insights.friction_csv", "GET"): Route("friction", curators(200), query=INSIGHTS),
+    # Filing: only a published story's friction (404 once archived); with no title, 400.
+    ("insights.friction_new_item", "POST"): Route(
+        "friction", curators(by(400, archived=404)), FRICTION_STATES, query=REPORT, form=("title",),
+        example=Example("curator", lambda o, s: {"title": "The refund rule"}, "unfiled")),
+    # With nothing ticked, 400.
+    ("insights.friction_file", "POST"): Route(
+        "friction", curators(400), ("unfiled",), query=REPORT, form=("story", "item"), example=Example(
+            "curator", lambda o, s: {"story": str(o.story.id), "item": str(o.friction_item.id)}, "unfiled")),
+    # A filed story comes out, even archived; one not filed cannot (409).
+    ("insights.friction_unfile", "POST"): Route(
+        "friction", curators(by(MOVED, unfiled=409)), FRICTION_STATES, query={**REPORT, "back": "item"},
+        example=Example("curator", variant="filed")),
+    ("insights.friction_item", "GET"): Route("friction", curators(200), query=PAGE),
+    # With no fields the item has no title (400); the example marks it changed, telling the owner.
+    ("insights.friction_item", "POST"): Route(
+        "friction", curators(400), form=("title", "owner", "status", "note"), example=Example(
+            "curator", lambda o, s: {"title": "The refund rule, again", "owner": o.owner.email,
+                                     "status": "changed", "note": "Two people can sign now."})),
     # People and the audit log: admins.
     ("people.invite", "GET"): Route("none", admins(200)),
     ("people.invite", "POST"): Route(

@@ -29,6 +29,9 @@ from storyboard.models import (
     CanonCollectionStory,
     DigestIssue,
     DigestIssueStory,
+    FrictionItem,
+    FrictionLink,
+    FrictionStatus,
     Notification,
     Person,
     Story,
@@ -45,6 +48,10 @@ PASSWORD = "Quiet harbour lantern 1987"  # long and uncommon, for forms that che
 ISSUE_KEY = "2026-11-30"
 NEXT_ISSUE_ACTION = "pin"
 STATIC_FILE = "css/storyboard.css"
+INSIGHTS_TABLE = "departments"  # a dashboard section with both a chart and a CSV table
+FRICTION_STATES = ("filed", "unfiled", "archived")  # the "friction" kind's variants ("" is "filed")
+MANAGER_STATES = ("manager", "former_manager")  # "none" variants: the owner has an active report, or a leaver
+RULE_IN_THE_WAY = "The refund rule needs a manager's signature. Nobody was in on Sunday."
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>\w+)>")
 
 
@@ -59,6 +66,7 @@ class Objects:
     token: str | None = None
     issue_key: str = ISSUE_KEY
     collection: CanonCollection | None = None  # the reading path, holding `story`
+    friction_item: FrictionItem | None = None  # HR's item, with `survivor` (and `story` unless "unfiled") filed
 
 
 # How each path parameter is filled from a cell's objects.
@@ -74,6 +82,8 @@ PATH_VALUES = {
     "collection_id": lambda objects: objects.collection.id,
     "move": lambda objects: "move-up",
     "change": lambda objects: "remove",
+    "name": lambda objects: INSIGHTS_TABLE,
+    "item_id": lambda objects: objects.friction_item.id,
 }
 
 
@@ -117,8 +127,9 @@ class Scene:
 
     def build(self, kind: str, variant: str = "") -> Objects:
         """Fresh objects of one kind ("none", "story", "story_about", "applauded", "value",
-        "collection", "person", "password", "notified", "invite_token", "reset_token", "unsubscribe_token")
-        in one variant (a story's status, a value's state, a person's "inactive")."""
+        "collection", "person", "password", "notified", "friction", "invite_token", "reset_token",
+        "unsubscribe_token") in one variant (a story's status, a value's state, a person's
+        "inactive", a friction's FRICTION_STATES, the owner's MANAGER_STATES for "none")."""
         owner = self.make_person(name="Owen Owner", password=PASSWORD if kind == "password" else None)
         objects = Objects(owner=owner)
         if kind in ("story", "story_about", "applauded"):
@@ -141,6 +152,8 @@ class Scene:
             db.session.flush()
             db.session.add(CanonCollectionStory(collection_id=objects.collection.id, story_id=objects.story.id,
                                                 scenario="What would you do?"))
+        elif kind == "friction":
+            self._friction(objects, variant or "filed")
         elif kind == "value":
             objects.value = self._value(active=variant != "retired")
         elif kind == "person" and variant == "inactive":
@@ -153,6 +166,10 @@ class Scene:
                 "reset_token": lambda: make_token(owner, RESET_SALT),
                 "unsubscribe_token": lambda: unsubscribe_token(owner),
             }[kind]()
+        elif kind == "none" and variant in MANAGER_STATES:
+            # The owner manages one report (in the owner's department and location), who has left
+            # for "former_manager": only a manager of active reports sees their recognition equity.
+            self.make_person(name="Rhea Report", manager_id=owner.id, active=variant == "manager")
         else:
             assert kind in ("none", "person", "password"), f"unknown kind of objects {kind!r}"
         db.session.commit()
@@ -160,13 +177,15 @@ class Scene:
 
     def keep(self, objects: Objects) -> dict:
         """The objects as ids, to `load` again in another app context."""
-        ids = {name: getattr(objects, name) for name in ("owner", "story", "survivor", "value", "collection")}
+        ids = {name: getattr(objects, name)
+               for name in ("owner", "story", "survivor", "value", "collection", "friction_item")}
         return {name: item.id if item is not None else None for name, item in ids.items()} | {
             "token": objects.token, "issue_key": objects.issue_key}
 
     def load(self, kept: dict) -> Objects:
         """Objects kept with `keep`, loaded in the current app context."""
-        models = {"owner": Person, "story": Story, "survivor": Story, "value": Value, "collection": CanonCollection}
+        models = {"owner": Person, "story": Story, "survivor": Story, "value": Value, "collection": CanonCollection,
+                  "friction_item": FrictionItem}
         return Objects(**{name: db.session.get(models[name], kept[name]) if kept[name] else None
                           for name in models}, token=kept["token"], issue_key=kept["issue_key"])
 
@@ -181,6 +200,26 @@ class Scene:
         story.title = f"{story.title} (second version)"
         revisions.record_revision(story, nominator)
         return story
+
+    def _friction(self, objects: Objects, variant: str) -> None:
+        """HR's friction item, owned by the owner, with Tess's published friction (`survivor`)
+        filed under it, and the owner's own story with a rule in the way (`story`): published and
+        filed under the item too ("filed"), published and not filed yet ("unfiled"), or filed,
+        then archived ("archived")."""
+        assert variant in FRICTION_STATES, f"unknown friction variant {variant!r}"
+        owner = objects.owner
+        status = StoryStatus.ARCHIVED if variant == "archived" else StoryStatus.PUBLISHED
+        extra = {} if status != StoryStatus.ARCHIVED else {"published_at": datetime.now() - timedelta(days=9)}
+        objects.story = self.make_story(nominator=owner, nominees=[self.nina], values=[self.value], status=status,
+                                        rule_in_the_way=RULE_IN_THE_WAY, **extra)
+        objects.survivor = self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value],
+                                           rule_in_the_way="Refunds over 50 pounds wait for finance.")
+        objects.friction_item = FrictionItem(title=f"The refund rule {owner.id}", status=FrictionStatus.OPEN.value,
+                                             note="", owner_id=owner.id)
+        db.session.add(objects.friction_item)
+        db.session.flush()
+        filed = [objects.survivor] + ([objects.story] if variant != "unfiled" else [])
+        db.session.add_all(FrictionLink(story_id=story.id, item_id=objects.friction_item.id) for story in filed)
 
     def _value(self, active: bool) -> Value:
         """A value with neighbours above and below, so it can move either way."""

@@ -40,9 +40,9 @@ def fill(rule: str, **values) -> str:
             return str(values[name])
         if converter == "int":
             return "1"
-        if name in ("slug", "token", "issue_key", "action", "move", "change"):
+        if name in ("slug", "token", "issue_key", "action", "move", "change", "name"):
             return {"slug": "courtesy", "token": "x", "issue_key": "2026-11-30", "action": "pin",
-                    "move": "move-up", "change": "move-down"}[name]
+                    "move": "move-up", "change": "move-down", "name": "departments"}[name]
         raise AssertionError(f"no test value for <{match[0]}> in {rule}; add one to fill()")
 
     return _PLACEHOLDER.sub(value, rule)
@@ -491,7 +491,15 @@ def assert_security_headers(response, where: str) -> None:
 def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_role, make_story):
     from datetime import datetime
 
-    from storyboard.models import CanonCollection, CanonCollectionStory, DigestIssue, DigestIssueStory
+    from storyboard.models import (
+        CanonCollection,
+        CanonCollectionStory,
+        DigestIssue,
+        DigestIssueStory,
+        FrictionItem,
+        FrictionLink,
+        FrictionStatus,
+    )
 
     story = make_story(status=StoryStatus.PUBLISHED, body_md="**Bold** [link](https://example.com)")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
@@ -502,18 +510,23 @@ def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_ro
     path_collection = CanonCollection(name="Start here", onboarding=True)
     path_collection.entries.append(CanonCollectionStory(story_id=story.id, scenario="What would you do?"))
     db.session.add(path_collection)
+    story.rule_in_the_way = "Refunds over 50 pounds wait for a manager's signature."
+    friction_item = FrictionItem(title="The refund rule", status=FrictionStatus.OPEN.value, note="")
+    friction_item.links.append(FrictionLink(story_id=story.id))
+    db.session.add(friction_item)
     db.session.commit()
     admin = as_role("admin")
     checked = []
     for rule in routes(app, "GET", public=False):
         path = fill(rule.rule, story_id=story.id, person_id=admin.id, slug=value.slug,
-                    collection_id=path_collection.id)
+                    collection_id=path_collection.id, item_id=friction_item.id)
         response = client.get(path)
         assert response.status_code == 200, f"{path}: {response.status_code}"
         if response.mimetype == "text/html":
             assert_secure_html(response, path)
-        else:  # JSON for scripts on our pages; the headers apply all the same
+        else:  # JSON for scripts on our pages, SVG charts, CSV downloads: the headers apply all the same
             assert_security_headers(response, path)
+        response.close()  # a streamed download holds its request open until it is closed, as a server would
         checked.append(path)
     assert "/queue/" in checked and f"/stories/{story.id}" in checked
     for path, status in [("/no-such-page", 404), ("/auth/logout", 405)]:

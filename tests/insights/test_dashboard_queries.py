@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import g
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import DigestDelivery, DigestIssue, DigestVisit, Person, Story, StoryStatus, Value
+from tests.app.test_query_counts import statements_for
 from tests.insights.dashboard_company import build_company
 
 MAX_PAGE_QUERIES = 20
@@ -23,25 +23,6 @@ PATHS = [
     *[f"/insights/tables/{name}.csv?department=Support" for name in
       ("timeline", "departments", "values", "front-line", "participation", "queue", "digest", "evidence")],
 ]
-
-
-def statements_for(client, path: str) -> list[str]:
-    """The SQL one request runs (as tests/app/test_query_counts.py counts it), CSV bodies included."""
-    g.pop("_login_user", None)
-    db.session.expunge_all()
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-        response.get_data()  # a streamed CSV reads while it is sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert response.status_code == 200, f"{path}: {response.status_code}"
-    return seen
 
 
 def grow(make_person, make_story) -> None:

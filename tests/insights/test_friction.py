@@ -11,11 +11,11 @@ from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
-from flask import g
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from storyboard.extensions import db
 from storyboard.models import FrictionItem, FrictionLink, Person, StoryStatus, Value
+from tests.app.test_query_counts import statements_for
 from tests.helpers import text
 
 RANGE = "start=2025-01-01&end=2025-06-30"  # company dates (Europe/London)
@@ -223,24 +223,6 @@ def test_unfiled_frictions_are_listed_apart(client, company):
 
 
 # Query counts: the report reads the same few statements however many frictions there are.
-
-
-def statements_for(client, path: str) -> list[str]:
-    g.pop("_login_user", None)
-    db.session.expunge_all()
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        response.get_data()  # a streamed CSV runs its queries while it is read
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
 
 
 def grow(make_person, make_story) -> None:

@@ -215,3 +215,12 @@ def test_readers_from_the_digest_count_people_through_their_delivery(client, ctx
     tables, headline = page_tables(client.get("/insights/").get_data(as_text=True))
     assert headline["readers"] == "2"
     assert ["Stories opened from a digest link", "3"] in tables["table-digest"]
+
+
+def test_a_missing_optional_module_after_the_charts_is_a_plain_import_error():
+    """pygal's import hook made every failed import an ImportWarning (rq's probe for
+    setproctitle, where it is not installed, failed the worker tests)."""
+    import storyboard.insights.charts  # noqa: F401
+
+    with pytest.raises(ImportError):
+        import no_such_module_for_storyboard_tests  # noqa: F401

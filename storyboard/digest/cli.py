@@ -1,12 +1,12 @@
 """`flask --app storyboard digest ...` commands."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
-from storyboard.clock import utcnow
+from storyboard.clock import naive_utc, utcnow
 
 digest_cli = AppGroup("digest", help="The digest email.")
 
@@ -15,12 +15,9 @@ def _parse_now(value: str | None) -> datetime:
     if not value:
         return utcnow()
     try:
-        moment = datetime.fromisoformat(value)
+        return naive_utc(value)
     except ValueError:
         raise click.BadParameter("use ISO 8601, for example 2026-11-23T07:00:00+00:00") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 @digest_cli.command("preview")

@@ -1,10 +1,12 @@
 """`flask --app storyboard insights ...` commands."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
+
+from storyboard.clock import naive_utc
 
 insights_cli = AppGroup("insights", help="Insights for HR and managers.")
 
@@ -14,12 +16,9 @@ def _moment(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return naive_utc(value)
     except ValueError:
         raise click.BadParameter("use ISO 8601, for example 2026-12-01T08:00:00+00:00") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 @insights_cli.command("manager-emails")

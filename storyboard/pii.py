@@ -191,6 +191,11 @@ def story_findings(story: Story) -> list[StoryFinding]:
         value = getattr(story, field) or ""
         for finding in find_personal_data(value):
             found.append(StoryFinding(field, label, finding, highlight(value, finding)))
+    # A photo's description is published with it, in the page's alt text.
+    for number, photo in enumerate(story.photos, start=1):
+        for finding in find_personal_data(photo.alt_text):
+            found.append(StoryFinding(f"photo-{photo.id}", f"Photo {number}'s description", finding,
+                                      highlight(photo.alt_text, finding)))
     return found
 
 

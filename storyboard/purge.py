@@ -1,8 +1,8 @@
 """Purging text from everything Storyboard stores: the one routine behind redaction and erasure.
 
 A purge rewrites user text (what people typed, and people's names) wherever it is kept: a
-story's fields, every revision, the audit log, notifications, thank-you notes, and the errors
-recorded on digest deliveries. It never rewrites an audit entry's keys or its machine values
+story's fields, its photos' alt text, every revision, the audit log, notifications, thank-you
+notes, and the errors recorded on digest deliveries. It never rewrites an audit entry's keys or its machine values
 (statuses, roles, ids, dates): the log stays a true record of who did what, and when.
 
 Digest deliveries still to be sent hold no copy of the email: the issue is rendered from the
@@ -29,6 +29,7 @@ from storyboard.models import (
     DigestDelivery,
     Notification,
     Story,
+    StoryPhoto,
     StoryRevision,
     ThankYou,
 )
@@ -130,6 +131,7 @@ AUDIT_VALUES = Place(AuditEntry, (), ("before", "after"))
 NOTIFICATIONS = Place(Notification, ("message",))
 THANKS = Place(ThankYou, ("body_md",), after=_thanks_after)
 DELIVERIES = Place(DigestDelivery, ("last_error",))
+PHOTOS = Place(StoryPhoto, ("alt_text",))  # the words; a photo itself goes only when removed
 
 
 def _fit(value: str | None, column) -> str | None:
@@ -169,8 +171,8 @@ def _purge_rows(statement: Select, place: Place, purge: Purge, counts: Counter) 
 
 
 def purge_stories(story_ids: Collection[int], purge: Purge) -> Counter:
-    """Purge stories and everything kept about them: revisions, audit entries, notifications
-    and thank-you notes. Returns how many rows changed, by table."""
+    """Purge stories and everything kept about them: revisions, audit entries, notifications,
+    thank-you notes and photos' alt text. Returns how many rows changed, by table."""
     ids = list(story_ids)
     counts: Counter = Counter()
     _purge_rows(select(Story).where(Story.id.in_(ids)), STORIES, purge, counts)
@@ -178,6 +180,7 @@ def purge_stories(story_ids: Collection[int], purge: Purge) -> Counter:
     _purge_rows(_audit_about("story", ids), AUDIT, purge, counts)
     _purge_rows(select(Notification).where(Notification.story_id.in_(ids)), NOTIFICATIONS, purge, counts)
     _purge_rows(select(ThankYou).where(ThankYou.story_id.in_(ids)), THANKS, purge, counts)
+    _purge_rows(select(StoryPhoto).where(StoryPhoto.story_id.in_(ids)), PHOTOS, purge, counts)
     db.session.flush()
     return counts
 
@@ -185,7 +188,7 @@ def purge_stories(story_ids: Collection[int], purge: Purge) -> Counter:
 def purge_everywhere(purge: Purge) -> Counter:
     """Purge every table that holds user text, whatever the rows are about."""
     counts: Counter = Counter()
-    for place in (STORIES, REVISIONS, AUDIT, NOTIFICATIONS, THANKS, DELIVERIES):
+    for place in (STORIES, REVISIONS, AUDIT, NOTIFICATIONS, THANKS, DELIVERIES, PHOTOS):
         statement = select(place.model)
         found = _candidates(place, purge)
         if found is not None:

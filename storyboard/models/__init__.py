@@ -25,6 +25,7 @@ from storyboard.models.insights import (
     ManagerEmail,
 )
 from storyboard.models.people import Person, Role, SignIn
+from storyboard.models.photos import StoryPhoto
 from storyboard.models.settings import AppSetting
 from storyboard.models.stories import (
     Applause,
@@ -63,6 +64,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationSetting",
+    "StoryPhoto",
     "StoryRevision",
     "ImpactKind",
     "Person",

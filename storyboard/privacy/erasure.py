@@ -2,7 +2,8 @@
 
 The person's row stays, so that stories they told, notes they wrote and the audit log still
 point at someone ("Former colleague"); nothing in it says who they were. Stories about them are
-kept with their name replaced, or removed, as the admin chooses. Their name and email go from
+kept with their name replaced, or removed, as the admin chooses; a story's photos go the way of
+its text (kept with their alt text purged, or deleted with their files). Their name and email go from
 every story, revision, audit entry, notification and digest delivery (purge.purge_everywhere),
 and from the search index.
 """

@@ -1,10 +1,13 @@
 """Everything Storyboard holds about one person, as one JSON document (a subject access request).
 
 Ids link the parts together; dates are ISO 8601 in UTC. Sign-in tokens are never exported (only
-their hashes are stored, and those are not the person's data but keys to their account).
+their hashes are stored, and those are not the person's data but keys to their account). A
+story's photos come with their alt text and the picture itself (base64, as the story page shows
+it): the file must hold what Storyboard keeps, not links into it.
 """
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +35,7 @@ from storyboard.models import (
     story_digest_opt_outs,
     story_nominees,
 )
+from storyboard.photos import storage
 
 FORMAT_VERSION = 1
 
@@ -116,7 +120,8 @@ def _stories(condition, own: bool = False) -> list[dict[str, Any]]:
     if not own:
         statement = statement.where(Story.status != StoryStatus.DRAFT.value)
     stories = db.session.scalars(
-        statement.order_by(Story.id).options(selectinload(Story.nominees), selectinload(Story.values))
+        statement.order_by(Story.id).options(selectinload(Story.nominees), selectinload(Story.values),
+                                             selectinload(Story.photos))
     )
     return [_story(story, own) for story in stories]
 
@@ -135,10 +140,21 @@ def _story(story: Story, own: bool) -> dict[str, Any]:
         "applause_count": story.applause_count, "reader_count": story.reader_count,
         "evidence_quote": story.evidence_quote, "evidence_score": story.evidence_score,
         "evidence_score_max": story.evidence_score_max, "evidence_link": story.evidence_link,
+        "photos": [_photo(photo) for photo in story.photos],
     }
     if not own:
         del shown["rule_in_the_way"], shown["decision_note"]
     return shown
+
+
+def _photo(photo) -> dict[str, Any]:
+    data = storage.read(photo)
+    return {
+        "id": photo.id, "position": photo.position, "alt_text": photo.alt_text,
+        "content_type": photo.content_type, "width": photo.width, "height": photo.height,
+        "added_at": _iso(photo.created_at), "added_by_id": photo.uploaded_by_id,
+        "data_base64": base64.b64encode(data).decode("ascii") if data is not None else None,
+    }
 
 
 def _revisions(person: Person) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, inspect, select, text, update
 
+import storyboard.photos.service as photos
 from storyboard.backup import postgres
 from storyboard.backup.common import head_revision
 from storyboard.demo import seed_demo
@@ -38,6 +39,7 @@ from storyboard.settings import set_setting
 from storyboard.stories import lifecycle
 from storyboard.stories.search import search_published
 from tests.helpers import CUT, NOW, flask_command
+from tests.photos.pictures import camera_jpeg
 
 KEPT_TITLE = "Rowed the lighthouse keeper's parcel across the bay"
 
@@ -74,6 +76,7 @@ def seed_every_table(make_person, make_story, login) -> int:
     db.session.add_all([FrictionLink(story_id=story.id, item_id=item.id),
                         FrictionNotice(item_id=item.id, person_id=hero.id),
                         ManagerEmail(person_id=manager.id, month="2026-10", story_count=1)])
+    photos.add_photo(story, curator, camera_jpeg(60, 40), "The parcel on the boat")  # a story's photo
     db.session.commit()
     issue, created = cut_issue(CUT, NOW)  # the issue, its stories and one delivery per person
     assert created and issue.recipient_count > 0

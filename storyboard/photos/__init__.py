@@ -1,0 +1,1 @@
+"""Photos on stories: upload (cleaned by Pillow), storage beside the database, serving."""

@@ -3,7 +3,8 @@
 `build_digest_content` renders the text and HTML templates and inlines the CSS once per issue;
 only the unsubscribe link differs between recipients, so it is a placeholder substituted in
 `build_digest_message`. Story bodies come from `Story.body_html`, which the Markdown chokepoint
-has already sanitised.
+has already sanitised. The HTML is laid out for mail clients, not browsers: tables, styles on
+every cell, a ghost table for Outlook (templates/email/layout.html says why).
 """
 from __future__ import annotations
 
@@ -13,23 +14,28 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Protocol
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import css_inline
 from flask import current_app, render_template
 from markupsafe import Markup
+from sqlalchemy import select
 
+from storyboard.digest.candidates import next_cut
 from storyboard.digest.ranking import is_anniversary
 from storyboard.digest.selection import IssueSelection
 from storyboard.digest.subscriptions import unsubscribe_url
 from storyboard.digest.visits import VIA, VIA_PLACEHOLDER, with_via
+from storyboard.extensions import db
 from storyboard.markdown import render as render_markdown
-from storyboard.models import Story
+from storyboard.models import DigestIssue, Story
+from storyboard.settings import setting
 from storyboard.text import one_line
 from storyboard.urls import external_url
 
@@ -41,6 +47,7 @@ MAX_HTML_BYTES = 100_000
 # Characters of body HTML per story before it is cut to an excerpt with a "read the rest" link;
 # tried in turn until the whole issue fits.
 BODY_BUDGETS = (12_000, 5_000, 2_000, 600)
+PREHEADER_MAX = 140  # about what inboxes show of the preview text
 CSS_TEMPLATE = "email/digest.css"  # read through the app's template loader
 # Headers as long as the SMTP limit allows: the default 78 would encode a long
 # List-Unsubscribe URL as RFC 2047 words, which mail clients do not follow.
@@ -84,9 +91,10 @@ class DigestContent:
 
 
 def build_digest_content(selection: IssueSelection, stories: Iterable[Story],
-                         introduction: str | None = None) -> DigestContent:
+                         introduction: str | None = None, cut_at: datetime | None = None) -> DigestContent:
     """Render the issue once; `stories` must include every story the selection names.
-    `introduction` is the curator's Markdown for the top of the issue."""
+    `introduction` is the curator's Markdown for the top of the issue; `cut_at` (naive UTC) is
+    its cut, for the date in its header (found from the issue key when not given)."""
     by_id = {story.id: story for story in stories}
     missing = [story_id for story_id in selection.story_ids if story_id not in by_id]
     if missing:
@@ -108,6 +116,7 @@ def build_digest_content(selection: IssueSelection, stories: Iterable[Story],
         # Bandit B704 checked: the Markdown chokepoint's output, only its links made absolute.
         intro = {"html": Markup(intro_html), "text": _html_to_text(intro_html)}  # nosec B704
     cut_on = date.fromisoformat(selection.issue_key)
+    issue_date = _long_date(local_issue_date(selection.issue_key, cut_at))
     css, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, CSS_TEMPLATE)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=css)
     for budget in BODY_BUDGETS:
@@ -116,7 +125,8 @@ def build_digest_content(selection: IssueSelection, stories: Iterable[Story],
             for name, ids in (("new", selection.new), ("also_new", selection.also_new),
                               ("canon", selection.canon))
         }
-        context = {"company": company, "subject": subject, "links": links, "introduction": intro, **sections}
+        context = {"company": company, "subject": subject, "links": links, "introduction": intro,
+                   "issue_date": issue_date, "preheader": _preheader(intro, sections), **sections}
         inlined = inliner.inline(render_template("email/digest.html", **context))
         if len(inlined.encode()) <= MAX_HTML_BYTES:
             break
@@ -195,6 +205,39 @@ def _digest_story(story: Story, budget: int, cut_on: date | None = None) -> Dige
     )
 
 
+def local_issue_date(issue_key: str, cut_at: datetime | None = None) -> date:
+    """The issue's date as the company sees it: the day of its cut in DIGEST_TIMEZONE.
+
+    The key is the cut's date in UTC, a day early east of UTC for an early-morning cut (Monday
+    07:00 in Auckland is Sunday in UTC). Without `cut_at`: the cut of the issue stored under the
+    key, else (an issue being cut or previewed) the scheduled cut on the key's UTC date."""
+    if cut_at is None:
+        cut_at = db.session.scalar(select(DigestIssue.cut_at).where(DigestIssue.issue_key == issue_key))
+    if cut_at is None:
+        scheduled = next_cut(datetime.combine(date.fromisoformat(issue_key), time.min))
+        cut_at = scheduled if scheduled.date().isoformat() == issue_key else None
+    if cut_at is None:  # a key off the current schedule: its own date is the best there is
+        return date.fromisoformat(issue_key)
+    zone = ZoneInfo(setting("DIGEST_TIMEZONE"))
+    return cut_at.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def _long_date(day: date) -> str:
+    """As people write it: "Thursday 3 December 2026" (no leading zero)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _preheader(intro: dict | None, sections: dict[str, list[DigestStory]]) -> str:
+    """The inbox's preview line after the subject: the introduction's start, else the titles
+    after the first (which the subject already names)."""
+    if intro:
+        text = " ".join(intro["text"].split())
+    else:
+        stories = [*sections["new"], *sections["canon"], *sections["also_new"]]
+        text = " · ".join(story.title for story in stories[1:]) or stories[0].title
+    return text if len(text) <= PREHEADER_MAX else text[:PREHEADER_MAX].rsplit(" ", 1)[0] + "…"
+
+
 def _years_ago(happened_on: date | None, cut_on: date | None) -> int | None:
     """Whole years since a story happened when the issue falls within DIGEST_ANNIVERSARY_DAYS
     of its anniversary (the selection puts such canon stories first); else None."""
@@ -231,4 +274,5 @@ __all__ = [
     "build_digest_content",
     "build_digest_message",
     "digest_message_id",
+    "local_issue_date",
 ]

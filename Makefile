@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app storyboard
+# `make run PORT=5050` serves elsewhere; links in the emails it sends use the same port.
+PORT ?= 5000
 
-.PHONY: run test lint mutation install clean browser bench
+.PHONY: run test lint mutation install clean browser bench screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +20,24 @@ install: $(STAMP)
 run: $(STAMP)
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	STORYBOARD_EXTERNAL_URL=$${STORYBOARD_EXTERNAL_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# The browser tests drive Debian's Chromium; install it when we can (root with apt-get).
+# The browser tests drive Debian's Chromium; install it when we can (root with apt-get). Their
+# HTML check is the Nu HTML Checker: vnu.jar from npm (package.json; its install script, which
+# would download a Java of its own, is skipped) run by Debian's Java.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Could not install Chromium; the browser tests will be skipped."; \
+	fi
+	@if ! command -v java >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) \
+		|| echo "Could not install Java; the browser journeys will be skipped."; \
+	fi
+	@if [ ! -f $(VNU_JAR) ] && command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts \
+		|| echo "Could not install vnu-jar; the browser journeys will be skipped."; \
 	fi
 
 test: $(STAMP) browser
@@ -51,6 +64,11 @@ bench: $(STAMP)
 		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 	$(BIN)/python bench/digest_send.py
+
+# The README's pictures: the demo's main pages at 390 and 1280 px and the digest email, in
+# docs/screenshots/ (a fresh demo in a temporary folder; Debian's Chromium).
+screenshots: $(STAMP) browser
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

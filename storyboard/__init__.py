@@ -132,6 +132,8 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
     from storyboard.auth.views import bp as auth_bp
+    from storyboard.auth.views import shortcuts as shortcuts_bp  # /login and /logout
+    from storyboard.breakroom.views import bp as breakroom_bp
     from storyboard.canon import manage  # noqa: F401  the curators' routes, on the canon blueprint
     from storyboard.canon.views import bp as canon_bp
     from storyboard.curation.views import bp as curation_bp
@@ -140,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from storyboard.insights.views import bp as insights_bp
     from storyboard.notifications.views import bp as notifications_bp
     from storyboard.people.views import bp as people_bp
+    from storyboard.photos.views import bp as photos_bp
     from storyboard.preferences.views import bp as preferences_bp
     from storyboard.privacy.views import bp as privacy_bp
     from storyboard.stories.views import bp as stories_bp
@@ -148,10 +151,13 @@ def register_blueprints(app: Flask) -> None:
         auth_bp, health_bp, people_bp, stories_bp, curation_bp, notifications_bp, preferences_bp, digest_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(shortcuts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(canon_bp)
     app.register_blueprint(insights_bp)
+    app.register_blueprint(photos_bp)
+    app.register_blueprint(breakroom_bp)  # the printable story of the week
     # Notifications listen to what stories and curation announce, and curation to who leaves
     # (storyboard/signals.py).
     from storyboard.curation import listeners as curation_listeners
@@ -164,11 +170,17 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from storyboard.markdown import render, stored
     from storyboard.models import StoryStatus
+    from storyboard.text import excerpt, html_datetime
+    from storyboard.ui import initials
 
     app.jinja_env.filters["stored_html"] = stored
     # Short Markdown kept as typed (a collection's introduction), sanitised when shown.
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["status_label"] = lambda status: StoryStatus(status).label
+    # <time datetime="..."> and card excerpts (storyboard/text.py).
+    app.jinja_env.filters["html_datetime"] = html_datetime
+    app.jinja_env.filters["excerpt"] = excerpt
+    app.jinja_env.filters["initials"] = initials
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -196,12 +208,14 @@ def clean_request_text(app: Flask) -> None:
 
     Pages post HTML forms: a JSON body or an uploaded file would reach the forms as numbers,
     lists or file objects (Flask-WTF reads JSON when there is no form), past the cleaning below,
-    so both are refused. PostgreSQL cannot store NUL, so it is refused with a clear message.
+    so both are refused (files everywhere but a story's photo upload, storyboard/photos/).
+    PostgreSQL cannot store NUL, so it is refused with a clear message.
     Other control characters (pasted from elsewhere, never typed) are removed and line breaks
     become \\n, so that no form and no view can store them.
     """
     from werkzeug.datastructures import ImmutableMultiDict
 
+    from storyboard.photos.views import UPLOAD_ENDPOINT
     from storyboard.text import without_controls
 
     nul_message = "The request contains a NUL character, which Storyboard cannot store."
@@ -214,7 +228,7 @@ def clean_request_text(app: Flask) -> None:
             return  # an API takes JSON and checks it itself
         if request.is_json:
             abort(415, "Send this as a form: Storyboard's pages take no JSON.")
-        if request.files:
+        if request.files and request.endpoint != UPLOAD_ENDPOINT:  # a story's photos page only
             abort(400, "Storyboard's pages take no file uploads.")
         for name in ("args", "form"):
             items = list(getattr(request, name).items(multi=True))

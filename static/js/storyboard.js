@@ -5,6 +5,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) summary.focus();
   enhanceNomineeSearch();
   keepTyping();
+  enhanceMenus();
+  dismissableFlashes();
 });
 
 // What is typed into a story is kept in this tab's sessionStorage until it is saved, so a
@@ -48,20 +50,26 @@ function enhanceNomineeSearch() {
   if (!input || !results) return;
   let timer = null;
   let latest = 0;
+  const search = async () => {
+    const query = input.value.trim();
+    const request = ++latest;
+    if (query.length < 2) { results.replaceChildren(); return; }
+    const response = await fetch(`${results.dataset.lookup}?q=${encodeURIComponent(query)}`,
+                                 { headers: { Accept: "application/json" } });
+    if (!response.ok || request !== latest) return;
+    showMatches(results, await response.json());
+  };
+  // Enter in the search box searches now rather than sending the story: someone typing a
+  // name and pressing Enter means "find them". Enter in any other field sends the story.
   input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") event.preventDefault();  // don't submit the story while searching
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    clearTimeout(timer);
+    search();
   });
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const query = input.value.trim();
-      const request = ++latest;
-      if (query.length < 2) { results.replaceChildren(); return; }
-      const response = await fetch(`${results.dataset.lookup}?q=${encodeURIComponent(query)}`,
-                                   { headers: { Accept: "application/json" } });
-      if (!response.ok || request !== latest) return;
-      showMatches(results, await response.json());
-    }, 200);
+    timer = setTimeout(search, 200);
   });
 }
 
@@ -107,4 +115,44 @@ function showMatches(container, people) {
   note.className = "hint";
   note.textContent = people.length ? "Tick the people to add." : "Nobody matches that name or email.";
   container.replaceChildren(list, note);
+}
+
+// The header's <details> menus work without this; with it, one is open at a time and a click
+// elsewhere or Escape closes them (Escape returns focus to the menu's button).
+function enhanceMenus() {
+  const menus = [...document.querySelectorAll("details.menu")];
+  for (const menu of menus) {
+    menu.addEventListener("toggle", () => {
+      if (!menu.open) return;
+      for (const other of menus) if (other !== menu && !other.contains(menu)) other.open = false;
+      const search = menu.querySelector("input[type=search]");
+      if (search) search.focus();
+    });
+  }
+  document.addEventListener("click", (event) => {
+    for (const menu of menus) if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = menus.filter((menu) => menu.open && menu.contains(document.activeElement));
+    for (const menu of open) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
+}
+
+// A flash message gets a close button; the message is gone on the next page anyway.
+function dismissableFlashes() {
+  for (const flash of document.querySelectorAll(".flashes .flash")) {
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "icon-button flash-close";
+    close.setAttribute("aria-label", "Dismiss this message");
+    close.textContent = "×";
+    close.addEventListener("click", () => {
+      const flashes = flash.parentElement;
+      flash.remove();
+      if (!flashes.children.length) flashes.remove();
+      document.getElementById("main").focus({ preventScroll: true });
+    });
+    flash.append(close);
+  }
 }

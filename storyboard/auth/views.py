@@ -19,10 +19,13 @@ from storyboard.extensions import db, limiter
 from storyboard.forms import form_status
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# The addresses people type from habit (/login, /logout), outside /auth: see short_login below.
+shortcuts = Blueprint("shortcuts", __name__)
 
 # Everything else needs a signed-in person; new routes are private unless listed here.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "auth.set_password", "auth.forgot_password", "auth.reset_password",
+    "shortcuts.login", "shortcuts.logout", "shortcuts.favicon",
     "health.healthz", "static", "digest.unsubscribe",
 })
 
@@ -103,6 +106,29 @@ def logout():
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@shortcuts.get("/login", endpoint="login")
+def short_login():
+    """/login is where most sites sign in: send people to the sign-in page, keeping `next`."""
+    back_to = service.safe_next(request.args.get("next"))
+    return redirect(url_for("auth.login", next=back_to) if back_to else url_for("auth.login"))
+
+
+@shortcuts.get("/favicon.ico", endpoint="favicon")
+def favicon():
+    """Browsers ask for /favicon.ico on their own (pages name static/favicon.svg)."""
+    return redirect(url_for("static", filename="favicon.svg"))
+
+
+@shortcuts.get("/logout", endpoint="logout")
+def short_logout():
+    """/logout typed or followed from a link: a GET must not sign anyone out (a link or an image
+    on another site could), so a signed-in person gets the sign-out button, one click away, and
+    someone already signed out gets the sign-in page, where signing out would have left them."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -29,17 +29,23 @@ class BulkResult:
     # Publishing these needs a curator to read their flagged personal data first, one by one.
     need_confirmation: list[Story] = field(default_factory=list)
     no_longer_waiting: list[Story] = field(default_factory=list)  # someone else moved them
+    # Waiting again, but withdrawn and sent again since the page was opened: read them first.
+    changed_since_seen: list[Story] = field(default_factory=list)
     missing: int = 0  # numbers of stories that are not there (any more)
 
 
-def publish_selected(story_ids: list[int], actor: Person) -> BulkResult:
-    """Publish each waiting story in `story_ids`; ones with likely personal data are left waiting."""
-    return _move_each(story_ids, lambda story: lifecycle.publish(story, actor))
+def publish_selected(story_ids: list[int], actor: Person, seen: dict[int, str] | None = None) -> BulkResult:
+    """Publish each waiting story in `story_ids`; ones with likely personal data are left waiting.
+    `seen`: each story's lifecycle.seen_token() on the page (none given, no check)."""
+    seen = seen or {}
+    return _move_each(story_ids, lambda story: lifecycle.publish(story, actor, seen=seen.get(story.id)))
 
 
-def reject_selected(story_ids: list[int], actor: Person, reason: str) -> BulkResult:
+def reject_selected(story_ids: list[int], actor: Person, reason: str,
+                    seen: dict[int, str] | None = None) -> BulkResult:
     """Reject each waiting story in `story_ids`, each with the same reason for its nominator."""
-    return _move_each(story_ids, lambda story: lifecycle.reject(story, actor, reason))
+    seen = seen or {}
+    return _move_each(story_ids, lambda story: lifecycle.reject(story, actor, reason, seen=seen.get(story.id)))
 
 
 def _move_each(story_ids: list[int], move: Callable[[Story], None]) -> BulkResult:
@@ -68,6 +74,8 @@ def _move_one(story: Story, move: Callable[[Story], None], result: BulkResult) -
         move(story)
     except pii.NeedsConfirmation:
         result.need_confirmation.append(story)
+    except lifecycle.ChangedSinceSeen:
+        result.changed_since_seen.append(story)
     except lifecycle.TransitionRefused:
         # Another curator's move came first: say where the story is now.
         db.session.refresh(story, ["status"])
@@ -103,6 +111,13 @@ def report(result: BulkResult, published: bool) -> list[tuple[str, str]]:
         one = len(result.no_longer_waiting) == 1
         lines.append(("warning", f"Not {done.lower()}, as {'it is' if one else 'they are'} no longer waiting "
                                  f"(someone moved {'it' if one else 'them'} first): {moved_by}."))
+    if result.changed_since_seen:
+        one = len(result.changed_since_seen) == 1
+        lines.append(("warning", (
+            f"Not {done.lower()}, as {'it' if one else 'they'} changed after you opened the page "
+            f"(taken back and sent for review again): {_titles(result.changed_since_seen)}. "
+            f"Read {'it' if one else 'them'} again before you decide."
+        )))
     if result.missing:
         lines.append(("warning", "1 selected story no longer exists." if result.missing == 1
                       else f"{result.missing} selected stories no longer exist."))

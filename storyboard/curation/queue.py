@@ -124,7 +124,8 @@ def waiting_stories(filters: QueueFilters) -> Select[tuple[Story]]:
         .where(*_in_tab(WAITING))
         .order_by(Story.submitted_at, Story.id)
         # One query for the stories and everything their cards show.
-        .options(*card_joins(), joinedload(Story.nominator, innerjoin=True))
+        # Photos too: their descriptions are checked for personal data (storyboard/pii.py).
+        .options(*card_joins(), joinedload(Story.nominator, innerjoin=True), selectinload(Story.photos))
     )
     return filters.apply(statement, WAITING.moment)
 

@@ -122,10 +122,13 @@ def bulk():
     if not form.validate_on_submit():
         return render_waiting(DecisionNoteForm(formdata=None), bulk_form=form), 400
     publishing = form.action.data == "publish"
+    # Each ticked story's seen-<id>: what the page showed of it (lifecycle.seen_token).
+    seen = {story_id: request.form[f"seen-{story_id}"] for story_id in form.story.data
+            if f"seen-{story_id}" in request.form}
     if publishing:
-        result = bulk_moves.publish_selected(form.story.data, current_user)
+        result = bulk_moves.publish_selected(form.story.data, current_user, seen)
     else:
-        result = bulk_moves.reject_selected(form.story.data, current_user, form.reason.data.strip())
+        result = bulk_moves.reject_selected(form.story.data, current_user, form.reason.data.strip(), seen)
     db.session.commit()
     for category, message in bulk_moves.report(result, published=publishing):
         flash(message, category)

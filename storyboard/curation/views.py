@@ -43,7 +43,8 @@ def _story(story_id: int) -> Story:
 
 
 def _apply(change, story: Story, *args) -> None:
-    change(story, current_user, *args)
+    # `seen`: what the page the curator decided on showed of the story (lifecycle.seen_token).
+    change(story, current_user, *args, seen=request.form.get("seen"))
     db.session.commit()
 
 
@@ -73,11 +74,16 @@ def decide_with_a_note(story_id: int, rejected: bool):
     form = DecisionNoteForm()
     if not form.validate_on_submit():
         return render_waiting(form, failed_story_id=story.id), 400
+    try:
+        _apply(lifecycle.reject if rejected else lifecycle.request_changes, story, form.note.data.strip())
+    except lifecycle.ChangedSinceSeen as changed:
+        # The queue again, showing the story as it is now, with the note as typed.
+        db.session.rollback()
+        form.note.errors = [str(changed)]
+        return render_waiting(form, failed_story_id=story.id), 409
     if rejected:
-        _apply(lifecycle.reject, story, form.note.data.strip())
         flash(f"Rejected “{story.title}”; the nominator can see why.", "success")
     else:
-        _apply(lifecycle.request_changes, story, form.note.data.strip())
         flash(f"Sent “{story.title}” back to the nominator for changes.", "success")
     return redirect(url_for("curation.queue", **queue_args()))
 
@@ -91,6 +97,12 @@ def allowed_moves(story: Story) -> list[StoryStatus]:
     they submit it themselves."""
     allowed = lifecycle.ALLOWED_TRANSITIONS[StoryStatus(story.status)] - {StoryStatus.SUBMITTED}
     return sorted(allowed, key=list(StoryStatus).index)
+
+
+@bp.app_template_global()
+def decision_seen(story: Story) -> str:
+    """The `seen` value decision forms carry, so a decision on a story that moved since is refused."""
+    return lifecycle.seen_token(story)
 
 
 @bp.app_template_global()
@@ -138,7 +150,10 @@ def move(story_id: int):
     target = StoryStatus(form.to.data)
     try:
         lifecycle.transition(story, target, current_user, note=form.note.data,
-                             personal_data_confirmed=form.confirm_personal_data.data)
+                             personal_data_confirmed=form.confirm_personal_data.data,
+                             seen=request.form.get("seen"))
+    except lifecycle.ChangedSinceSeen as changed:  # the page shows the story as it is now
+        return _panel_again(story, "move", str(changed), 409)
     except pii.NeedsConfirmation as needed:
         return _panel_again(story, "move", str(needed), 409, confirm=True)
     except lifecycle.NoteRefused as refused:  # a note missing or too long: keep what was typed
@@ -202,13 +217,27 @@ def redact(story_id: int):
     story = db.get_or_404(Story, story_id)
     form = RedactForm()
     if not form.validate_on_submit():
-        abort(400, next(iter(form.errors.values()))[0])
+        if "csrf_token" in form.errors:
+            abort(400, "Your form expired. Reload the page and try again.")
+        return _redact_again(story, form)
     done = redaction.redact(story, form.text.data, current_user)
     db.session.commit()
     flash(_redacted_message(story, len(form.text.data), done), "success")
     if story.status == StoryStatus.SUBMITTED:
         return redirect(url_for("curation.queue", _anchor=f"story-{story.id}"))
     return redirect(url_for("stories.show", story_id=story.id))
+
+
+def _redact_again(story: Story, form: RedactForm):
+    """The story page again, the redaction form that was sent showing what stopped it, with the
+    text kept (curation/_personal_data.html finds the form by its text). The story page, not
+    the queue: it shows this story whatever page of the queue the curator was on."""
+    field = "text" if form.text.errors else "confirm"
+    g.redact_problem = {
+        "story_id": story.id, "text": form.text.data or "", "message": form.errors[field][0],
+        "field_id": "redact" if field == "text" else "redact-confirm", "confirmed": bool(form.confirm.data),
+    }
+    return render_story(story, ThankYouForm(formdata=None)), 400
 
 
 def _redacted_message(story: Story, length: int, done: redaction.Redacted) -> str:

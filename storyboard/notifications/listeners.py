@@ -56,10 +56,25 @@ def tell_about_move(story: Story, *, actor: Person, before: StoryStatus, after: 
 
 
 def tell_about_thanks(story: Story, *, author: Person) -> None:
-    """The people a story is about hear of a thank-you note, unless they wrote it."""
+    """The people a story is about, and the people who wrote it (its nominator and any credited
+    after a merge), hear of a thank-you note, each once, unless they wrote it. What they read
+    says who thanked whom: a nominee thanking the writer reads differently from a colleague's
+    note on the story. Leavers are not told (notify skips inactive people)."""
+    title = f"“{story.title}”"
+    nominee_ids = {nominee.id for nominee in story.nominees}
+    if author.id in nominee_ids:
+        to_writers = f"{author.name} thanked you for your story about them, {title}."
+    else:
+        to_writers = f"{author.name} left a thank-you note on your story {title}."
+    told = {author.id}
     for nominee in story.nominees:
-        if nominee.id != author.id:
-            notify(nominee, NotificationKind.THANK_YOU, f"{author.name} thanked you on “{story.title}”.", story)
+        if nominee.id not in told:
+            told.add(nominee.id)
+            notify(nominee, NotificationKind.THANK_YOU, f"{author.name} thanked you on {title}.", story)
+    for writer in [story.nominator, *story.co_nominators]:
+        if writer.id not in told:
+            told.add(writer.id)
+            notify(writer, NotificationKind.THANK_YOU, to_writers, story)
 
 
 def tell_about_friction_change(item: FrictionItem, *, actor: Person) -> None:

@@ -1,7 +1,8 @@
 """The nomination form and the small forms on a story page."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,18 +17,47 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
+from storyboard import clock
 from storyboard.db_helpers import database_id
 from storyboard.extensions import db
 from storyboard.forms import CheckboxListField, required_text, single_line
 from storyboard.models import ImpactKind, Person
+from storyboard.settings import setting
 
 MAX_NOMINEES = 10
 SCORE_SCALES = {5: "out of 5", 10: "out of 10"}  # a star rating, or a 0-10 satisfaction score
 QUOTE_MAX = 1000
 LINK_MAX = 500
 EARLIEST_STORY = date(1990, 1, 1)
+# What the date field says: people pick from the browser's calendar, which shows the date in
+# their own format, so no message names a format (YYYY-MM-DD) they never see.
+HAPPENED_ON_HINT = "The day it happened. Pick a date from the calendar; it cannot be in the future."
+
+
+def company_today() -> date:
+    """Today in the company's time zone (the one its digest keeps), the day a new story defaults to."""
+    zone = ZoneInfo(setting("DIGEST_TIMEZONE"))
+    return clock.utcnow().replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def latest_story_day() -> date:
+    """The last day a story may have happened on: the later of the server's and the company's
+    today, so the day the form defaults to is never refused, whichever side of midnight."""
+    return max(date.today(), company_today())
+
+
+def _a_day_given(form, field) -> None:
+    """Required date: a browser sends none when nothing was picked; a client sending its own
+    text can send one that is no date, and is told what a real one looks like."""
+    if field.data is not None:
+        return
+    field.errors[:] = []
+    if any((raw or "").strip() for raw in field.raw_data or []):
+        example = f"{company_today():%-d %B %Y}"
+        raise StopValidation(f"Enter a real date, for example {example}.")
+    raise StopValidation("Pick the day it happened from the calendar.")
 
 
 class NominationForm(FlaskForm):
@@ -82,7 +112,10 @@ class NominationForm(FlaskForm):
     )
     happened_on = DateField(
         "When it happened",
-        validators=[DataRequired("Give the date it happened, as YYYY-MM-DD.")],
+        description=HAPPENED_ON_HINT,
+        validators=[_a_day_given],
+        # The calendar offers no day after today (rendered when the form is shown, not defined).
+        render_kw={"max": latest_story_day},
     )
 
     def validate_nominees(self, field) -> None:
@@ -133,7 +166,7 @@ class NominationForm(FlaskForm):
         return top if top in SCORE_SCALES else None
 
     def validate_happened_on(self, field) -> None:
-        if field.data > date.today():
+        if field.data > latest_story_day():
             raise ValidationError("The date cannot be in the future.")
         if field.data < EARLIEST_STORY:
             raise ValidationError("Give a date after 1990.")

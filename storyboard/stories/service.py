@@ -115,7 +115,7 @@ def story_page(person: Person, story_id: int) -> StoryPage | None:
     applauded = exists().where(Applause.story_id == Story.id, Applause.person_id == person.id)
     read_before = exists().where(StoryReader.story_id == Story.id, StoryReader.person_id == person.id)
     statement = select(Story, applauded, read_before).where(Story.id == story_id).options(
-        joinedload(Story.nominator, innerjoin=True), *card_joins(),
+        joinedload(Story.nominator, innerjoin=True), *card_joins(), joinedload(Story.photos),
         selectinload(Story.thanks).joinedload(ThankYou.author, innerjoin=True),
     )
     row = db.session.execute(statement).unique().first()

@@ -170,7 +170,7 @@ def test_a_bulk_move_that_cannot_be_done_is_a_400_with_a_message_and_moves_nothi
     if "story" in data and "banana" not in data["story"] and "99999999999" not in data["story"]:
         assert re.search(rf'<input type="checkbox" name="story" value="{first}" id="select-{first}" '
                          r'form="bulk-form" checked>', page)
-    assert 'action="/queue/bulk?department=Support"' in page
+    assert 'action="/queue/bulk?department=Support#bulk"' in page
 
 
 def test_at_most_one_page_of_stories_moves_at_once(app, client, ctx, as_role, make_story):
@@ -197,7 +197,7 @@ def test_the_waiting_tab_offers_a_box_per_story_in_one_bulk_form(client, three_w
     page = text(client.get("/queue/?department=Support"))
     boxes = re.findall(r'<input type="checkbox" name="story" value="(\d+)" id="select-\d+" form="bulk-form">', page)
     assert boxes == [str(story.id) for story in stories]
-    assert '<form method="post" id="bulk-form" action="/queue/bulk?department=Support">' in page
+    assert '<form method="post" id="bulk-form" action="/queue/bulk?department=Support#bulk">' in page
     assert 'name="action" value="publish"' in page and 'name="action" value="reject"' in page
 
 

@@ -161,12 +161,12 @@ def test_a_refused_lesson_or_merge_is_told_beside_its_own_field_with_what_was_ty
     story = make_story()
     as_role("curator")
     page = client.post(f"/queue/{story.id}/canon", data={"in_canon": "yes", "lesson": "x" * 201}).get_data(as_text=True)
-    assert re.search(r'<p id="canon-problem">[^<]*200 characters[^<]*</p>', page)
+    assert re.search(r'<a href="#canon-lesson" id="canon-problem">[^<]*200 characters[^<]*</a>', page)
     assert re.search(r'<input id="canon-lesson" name="lesson" maxlength="200" value="x{201}" '
                      r'aria-invalid="true" aria-describedby="canon-problem">', page)
     assert 'id="merge-problem"' not in page
     page = client.post(f"/queue/{story.id}/merge", data={"into": "999999"}).get_data(as_text=True)
-    assert '<p id="merge-problem">There is no story number 999999.</p>' in page
+    assert '<a href="#merge-into" id="merge-problem">There is no story number 999999.</a>' in page
     assert re.search(r'<input id="merge-into" name="into" [^>]*value="999999" '
                      r'aria-invalid="true" aria-describedby="merge-problem">', page)
     assert page.count("There is no story number 999999.") == 1  # not also at the top of the panel

@@ -9,7 +9,8 @@ from tests.helpers import text
 
 
 def listed(response) -> list[str]:
-    return re.findall(r'<td><a href="/people/\d+">([^<]+)</a></td>', text(response))
+    name_cell = r'<td class="stack-title"><span class="person-line">.*?<a href="/people/\d+">([^<]+)</a></span></td>'
+    return re.findall(name_cell, text(response))
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from tests.helpers import row, text
 
 def cells(html: str, person: Person) -> tuple[str, str]:
     """The manager and reports cells of a person's directory row, as plain text."""
-    found = re.search(r'<td class="manager">(.*?)</td>\s*<td class="reports">(.*?)</td>',
+    found = re.search((r'<td class="manager" data-label="Manager">(.*?)</td>\s*'
+                       r'<td class="reports" data-label="Reports">(.*?)</td>'),
                       row(html, f"person-{person.id}"), re.DOTALL)
     assert found, row(html, f"person-{person.id}")
     return tuple(" ".join(re.sub(r"<[^>]+>", "", part).split()) for part in found.groups())

@@ -44,7 +44,7 @@ def test_the_queue_asks_before_publishing_a_flagged_story(client, flagged):
     page = response.get_data(as_text=True)
     assert ASK in page
     form = form_around(page, BOX)
-    assert f'action="/queue/{flagged.id}/publish#story-{flagged.id}"' in form
+    assert f'action="/queue/{flagged.id}/publish#publish-{flagged.id}"' in form
     article = page[page.index(f'id="story-{flagged.id}"'):]
     assert article.index(BOX) < article.index("</article>")  # in the story's own entry
     assert status_of(flagged) == "submitted"
@@ -58,7 +58,7 @@ def test_the_queue_keeps_its_filters_when_it_asks(client, flagged):
     response = client.post(f"/queue/{flagged.id}/publish?age=0")
     assert response.status_code == 409
     form = form_around(response.get_data(as_text=True), BOX)
-    assert f'action="/queue/{flagged.id}/publish?age=0#story-{flagged.id}"' in form
+    assert f'action="/queue/{flagged.id}/publish?age=0#publish-{flagged.id}"' in form
 
 
 def test_a_story_without_flags_publishes_at_once(client, ctx, make_story, as_role):
@@ -82,7 +82,7 @@ def test_the_panel_asks_before_publishing_and_keeps_the_note(client, flagged):
     page = response.get_data(as_text=True)
     assert ASK in page
     form = form_around(page, BOX)
-    assert f'action="/queue/{flagged.id}/move#curation"' in form
+    assert f'action="/queue/{flagged.id}/move#move-form"' in form
     assert "Lovely.\nThanks.</textarea>" in form
     assert 'value="published"' in form
     assert status_of(flagged) == "submitted"

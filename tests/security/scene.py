@@ -35,11 +35,14 @@ from storyboard.models import (
     Notification,
     Person,
     Story,
+    StoryPhoto,
     StoryStatus,
     Value,
 )
+from storyboard.photos import service as photos
 from storyboard.stories import revisions
 from tests.helpers import session_token_for
+from tests.photos.pictures import camera_jpeg
 
 PERSONAS = ("anonymous", "owner", "other", "curator", "admin", "deactivated")
 STATUSES = tuple(status.value for status in StoryStatus)
@@ -67,6 +70,7 @@ class Objects:
     issue_key: str = ISSUE_KEY
     collection: CanonCollection | None = None  # the reading path, holding `story`
     friction_item: FrictionItem | None = None  # HR's item, with `survivor` (and `story` unless "unfiled") filed
+    photo: StoryPhoto | None = None  # the second of two photos on `story` (kind "photo")
 
 
 # How each path parameter is filled from a cell's objects.
@@ -84,6 +88,7 @@ PATH_VALUES = {
     "change": lambda objects: "remove",
     "name": lambda objects: INSIGHTS_TABLE,
     "item_id": lambda objects: objects.friction_item.id,
+    "photo_id": lambda objects: objects.photo.id,
 }
 
 
@@ -127,18 +132,22 @@ class Scene:
 
     def build(self, kind: str, variant: str = "") -> Objects:
         """Fresh objects of one kind ("none", "story", "story_about", "applauded", "value",
-        "collection", "person", "password", "notified", "friction", "invite_token", "reset_token",
-        "unsubscribe_token") in one variant (a story's status, a value's state, a person's
+        "collection", "person", "password", "notified", "friction", "photo", "invite_token",
+        "reset_token", "unsubscribe_token") in one variant (a story's status, a value's state, a person's
         "inactive", a friction's FRICTION_STATES, the owner's MANAGER_STATES for "none")."""
         owner = self.make_person(name="Owen Owner", password=PASSWORD if kind == "password" else None)
         objects = Objects(owner=owner)
-        if kind in ("story", "story_about", "applauded"):
+        if kind in ("story", "story_about", "applauded", "photo"):
             objects.story = self._story(owner, kind, StoryStatus(variant or "published"))
             objects.survivor = self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value])
             if kind == "applauded":
                 db.session.add_all(Applause(story_id=objects.story.id, person_id=self.ids[name])
                                    for name in ("other", "curator", "admin"))
                 objects.story.applause_count = 3
+            if kind == "photo":  # two photos, so that the second can move up
+                picture = camera_jpeg(120, 80)
+                objects.photo = [photos.add_photo(objects.story, owner, picture, f"Photo {number}")
+                                 for number in (1, 2)][-1]
         elif kind == "collection":
             objects.story, objects.survivor = (
                 self.make_story(nominator=self.tess, nominees=[self.nina], values=[self.value], in_canon=True,
@@ -178,14 +187,14 @@ class Scene:
     def keep(self, objects: Objects) -> dict:
         """The objects as ids, to `load` again in another app context."""
         ids = {name: getattr(objects, name)
-               for name in ("owner", "story", "survivor", "value", "collection", "friction_item")}
+               for name in ("owner", "story", "survivor", "value", "collection", "friction_item", "photo")}
         return {name: item.id if item is not None else None for name, item in ids.items()} | {
             "token": objects.token, "issue_key": objects.issue_key}
 
     def load(self, kept: dict) -> Objects:
         """Objects kept with `keep`, loaded in the current app context."""
         models = {"owner": Person, "story": Story, "survivor": Story, "value": Value, "collection": CanonCollection,
-                  "friction_item": FrictionItem}
+                  "friction_item": FrictionItem, "photo": StoryPhoto}
         return Objects(**{name: db.session.get(models[name], kept[name]) if kept[name] else None
                           for name in models}, token=kept["token"], issue_key=kept["issue_key"])
 

@@ -58,7 +58,7 @@ def run_cell(app, scene: Scene, route, rule: str, method: str, variant: str, per
     query = {name: value for name, value in route.query.items() if value is not None}
     with ServerErrors(app) as errors, client.open(path, method=method, query_string=query) as response:
         got = outcome_of(response, path)
-        shown = described(got, response.get_data(as_text=True))
+        shown = described(got, response.get_data().decode("utf-8", "replace"))  # a photo is bytes
     with app.app_context():
         after = snapshot()
     shown += "".join(f" [{where(exception)}]" for exception in errors.exceptions)

@@ -91,7 +91,8 @@ def test_a_forged_request_is_refused_and_changes_nothing(csrf_app, scene, endpoi
         f"{described(got, text)} {[where(e) for e in errors.exceptions]}"
     )
     with csrf_app.app_context():
-        assert snapshot() != before, f"the example {method} {path} changed nothing: make it one that does"
+        if not example.reads_only:
+            assert snapshot() != before, f"the example {method} {path} changed nothing: make it one that does"
 
 
 def test_one_click_unsubscribe_needs_no_token(csrf_app, scene):

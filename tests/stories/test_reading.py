@@ -77,10 +77,13 @@ def test_feed_hides_everything_but_published(client, reader, make_story):
 
 def test_story_card_shows_excerpt_nominees_values_and_applause(client, reader, make_story, make_person):
     nominee = make_person(name="Priya Patel")
-    story = make_story(nominees=[nominee], body_md="She *drove* across town.", applause_count=7)
+    story = make_story(nominees=[nominee], body_md="She *drove* across town.", applause_count=7, reader_count=12)
     text = client.get("/").get_data(as_text=True)
     assert "Priya Patel" in text and "She drove across town." in text
-    assert "Courtesy" in text and "👏</span> 7<span class=\"visually-hidden\"> applause" in text
+    assert '<span class="avatar avatar-sm avatar-c' in text and ">PP</span>" in text  # her initials
+    assert "Courtesy" in text
+    assert '#applause"></use></svg> 7<span class="visually-hidden"> applause' in text
+    assert '#eye"></use></svg> 12<span class="visually-hidden"> readers' in text
     assert f'href="/stories/{story.id}"' in text
 
 
@@ -320,10 +323,11 @@ def test_a_thank_you_notifies_the_people_the_story_is_about(client, ctx, make_st
     story = make_story(nominees=[hero], title="Calm in the storm")
     thanker = login(make_person(name="Grateful Gita"))
     client.post(f"/stories/{story.id}/thanks", data={"body_md": "You were brilliant"})
-    [note] = db.session.scalars(select(Notification)).all()
+    [note] = db.session.scalars(select(Notification).where(Notification.person_id == hero.id)).all()
     assert (note.person_id, note.kind) == (hero.id, "thank_you")
     assert "Grateful Gita thanked you" in note.message
-    assert [m["To"] for m in smtp_server.messages] == ["hero@example.com"]
+    # The writer hears of it too (tests/notifications/test_thanks_reach_nominator.py).
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(["hero@example.com", story.nominator.email])
     assert thanker.id != hero.id
 
 

@@ -14,13 +14,17 @@ from storyboard.forms import EmptyForm, check_one_button
 from storyboard.markdown import render
 from storyboard.models import Person, Story, StoryRevision, StoryStatus, Value, story_values
 from storyboard.pagination import Page, keyset_paginate, requested_page
-from storyboard.stories import lifecycle, revisions, search, service
-from storyboard.stories.forms import NominationForm, ThankYouForm
+from storyboard.stories import editor, lifecycle, revisions, search, service, withdraw
+from storyboard.stories.forms import NominationForm, ThankYouForm, company_today
 from storyboard.stories.nominees import search_people
 
 bp = Blueprint("stories", __name__)
+withdraw.register(bp)  # the writer's withdraw and delete-draft routes
+editor.register(bp)  # the editor script's live preview and autosave (static/js/editor.js)
 
-ACTIONS = frozenset({"find", "preview", "draft", "save", "submit"})
+# "enter" is the form's first, hidden button: what pressing Enter in a field sends (see
+# _pressed_enter).
+ACTIONS = frozenset({"find", "preview", "draft", "save", "submit", "enter"})
 
 
 @bp.get("/")
@@ -40,6 +44,7 @@ def nominate():
     if request.method == "GET":
         preselected = request.args.getlist("nominee", type=database_id)
         form.nominees.data = preselected
+        form.happened_on.data = company_today()  # most stories are told the day they happen
     return _edit_story(form, story=None)
 
 
@@ -56,10 +61,12 @@ def edit(story_id: int):
 
 def _edit_story(form: NominationForm, story: Story | None):
     """Shared by nominate and edit: search, preview, save a draft or submit."""
-    form.values.choices = [SelectChoice(value.id, value.name) for value in _value_choices(story)]
+    form.values.choices = [SelectChoice(value.id, value.name) for value in editor.value_choices(story)]
     action = request.form.get("action", "draft")
     if request.method == "POST" and action not in ACTIONS:
         abort(400, "Choose Find, Preview, Save or Submit.")
+    if action == "enter":
+        action = _pressed_enter(form, story)
     context = {"form": form, "story": story, "results": [], "preview": None}
     if request.method == "POST" and action == "find":
         context["results"] = search_people(
@@ -67,6 +74,9 @@ def _edit_story(form: NominationForm, story: Story | None):
         )
         if not context["results"]:
             form.nominee_query.errors = ["Nobody matches that name or email."]
+        else:  # the matches are listed below; an empty box lets Enter elsewhere send the form
+            context["searched_for"] = form.nominee_query.data.strip()
+            form.nominee_query.data = ""
     if request.method == "GET" or action == "find":
         context["chosen"] = _chosen_people(form.nominees.data or [])
         return render_template("stories/edit.html", **context)
@@ -77,20 +87,7 @@ def _edit_story(form: NominationForm, story: Story | None):
     if action == "preview":
         context["preview"] = render(form.body_md.data)
         return render_template("stories/edit.html", **context)
-    draft = service.StoryDraft(
-        title=form.title.data,
-        body_md=form.body_md.data,
-        impact_kind=form.impact_kind.data,
-        impact=form.impact.data,
-        rule_in_the_way=form.rule_in_the_way.data,
-        happened_on=form.happened_on.data,
-        evidence_quote=form.evidence_quote.data,
-        evidence_score=form.evidence_score.data,
-        evidence_score_max=form.score_out_of,
-        evidence_link=form.evidence_link.data,
-        nominee_ids=form.nominees.data,
-        value_ids=form.values.data,
-    )
+    draft = editor.draft_from(form)
     submit = action == "submit"
     try:
         story = service.save_story(story, current_user, draft, submit=submit)
@@ -110,6 +107,17 @@ def _edit_story(form: NominationForm, story: Story | None):
     return redirect(url_for("stories.show", story_id=story.id))
 
 
+def _pressed_enter(form: NominationForm, story: Story | None) -> str:
+    """What Enter in a field does: the form's main action (submit, or save a story already with
+    HR), so it never runs the colleague search by being the first button. With JavaScript,
+    Enter in the search box searches there and then; without it, a name left in the search box
+    is searched for, so a second colleague typed there is never dropped by sending the story
+    (a search that finds someone empties the box, so the next Enter is the main action)."""
+    if (form.nominee_query.data or "").strip():
+        return "find"
+    return "save" if story is not None and not story.is_editable_by_nominator else "submit"
+
+
 def _warn_about_personal_data(story: Story) -> None:
     findings = pii.story_findings(story)
     if not findings:
@@ -122,13 +130,6 @@ def _warn_about_personal_data(story: Story) -> None:
         "HR will check and redact them before the story is published.",
         "warning",
     )
-
-
-def _value_choices(story: Story | None):
-    values = service.active_values()
-    if story is not None:  # a retired value stays on the stories that already have it
-        values += [value for value in story.values if value not in values]
-    return values
 
 
 def _chosen_people(ids: list[int]) -> list[Person]:

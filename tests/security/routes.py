@@ -37,6 +37,7 @@ from storyboard.digest.selection import issue_key_for
 from storyboard.extensions import db
 from storyboard.models import NotificationKind
 from storyboard.settings import set_setting
+from tests.photos.pictures import upload
 from tests.security.scene import FRICTION_STATES, MANAGER_STATES, PASSWORD, STATUSES, VALUE_STATES, yesterday
 
 NEW_PASSWORD = "Copper kettle meadow 2041"
@@ -83,6 +84,9 @@ class Example:
     data: Callable[..., dict] = lambda objects, scene: {}
     variant: str = ""
     outcome: Any = MOVED
+    # A POST that only reads (the editor's Markdown preview): CSRF-protected all the same,
+    # but its example leaves the database as it was (tests/security/test_csrf_matrix.py).
+    reads_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ def stored_day(objects, scene) -> dict:
     return {"setting": "day"}
 
 
+PHOTO_FORM = ("photo", "alt_text")
 NOMINATION = ("action", "nominees", "nominee_query", "values", "title", "body_md", "impact_kind",
               "impact", "rule_in_the_way", "happened_on")
 PREFERENCES = tuple(f"{kind.value}-{channel}" for kind in NotificationKind for channel in ("in_app", "email"))
@@ -163,6 +168,9 @@ UNPUBLISHED_404 = by(404, published=200)  # someone else's story: only once it i
 ROUTES: dict[tuple[str, str], Route] = {
     # Public pages.
     ("auth.login", "GET"): Route("none", public(200, MOVED), query={"next": "/mine"}),
+    ("shortcuts.login", "GET"): Route("none", public(MOVED), query={"next": "/mine"}),
+    ("shortcuts.logout", "GET"): Route("none", public(MOVED, 200)),
+    ("shortcuts.favicon", "GET"): Route("none", public(MOVED)),
     ("auth.login", "POST"): Route("password", public(400, MOVED), query={"next": "/mine"},
                                   form=("email", "password", "remember"),
                                   example=Example("anonymous", lambda o, s: {
@@ -195,6 +203,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("people.lookup", "GET"): Route("none", everyone(200), query={"q": "Owen"}),
     ("people.profile", "GET"): Route("person", everyone(200)),
     ("digest.archive", "GET"): Route("none", everyone(200), query=PAGE),
+    ("breakroom.week", "GET"): Route("none", everyone(200)),
+    ("breakroom.nominate_code", "GET"): Route("none", everyone(200)),
     ("canon.library_page", "GET"): Route("none", everyone(200),
                                          query={"value": "courtesy", "department": "Support", **PAGE}),
     ("digest.issue", "GET"): Route("none", everyone(200)),
@@ -217,14 +227,62 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("stories.edit", "POST"): Route("story", signed_in(
         by(403, draft=400, changes_requested=400), by(404, published=403), by(400, draft=403, archived=403)), STORY,
         form=NOMINATION, example=Example("owner", lambda o, s: nomination(o, s, "save"), "draft")),
+    # The editor's script (storyboard/stories/editor.py): a Markdown preview for anyone signed
+    # in (no text, an empty preview); autosave of a new nomination (no fields: "not saved yet",
+    # 422) and of the writer's own draft only: not the writer's, 403; sent back, 409.
+    ("stories.preview_markdown", "POST"): Route("none", everyone(200), form=("body_md",), example=Example(
+        "owner", lambda o, s: {"body_md": "She traced it **by hand**."}, outcome=200, reads_only=True)),
+    ("stories.autosave_new", "POST"): Route("none", everyone(422), form=NOMINATION, example=Example(
+        "owner", lambda o, s: nomination(o, s, "draft"), outcome=200)),
+    ("stories.autosave_draft", "POST"): Route("story", signed_in(
+        by(403, draft=422, changes_requested=409), by(404, published=403), 403), STORY,
+        form=NOMINATION, example=Example("owner", lambda o, s: nomination(o, s, "draft"), "draft", outcome=200)),
     # Curators may edit (so reach the transition) all but drafts and archived stories; only
     # the author submits: the transition refuses them (409).
     ("stories.submit", "POST"): Route("story", signed_in(
         by(403, draft=MOVED, changes_requested=MOVED), by(404, published=403), by(409, draft=403, archived=403)), STORY,
         example=Example("owner", variant="draft")),
+    # The writer's own ways out: withdraw a story waiting for review (back to a draft), delete a
+    # draft (with no fields, the confirmation page; confirm=yes deletes). Anyone else who may
+    # see the story is not its writer (403); the writer is refused other statuses (409).
+    ("stories.withdraw", "POST"): Route("story", signed_in(
+        by(409, submitted=MOVED), by(404, published=403), 403), STORY,
+        example=Example("owner", variant="submitted")),
+    ("stories.delete_draft", "POST"): Route("story", signed_in(
+        by(409, draft=200), by(404, published=403), 403), STORY, form=("confirm",),
+        example=Example("owner", lambda o, s: {"confirm": "yes"}, "draft")),
     ("stories.show", "GET"): Route("story", signed_in(200, UNPUBLISHED_404, 200), STORY),
     ("stories.revisions_list", "GET"): Route("story", signed_in(200, 404, 200), STORY),
+    # The break room (storyboard/breakroom/): a story's print version and its QR code follow the
+    # story page's rule (404 for someone else's unpublished story), then print only published
+    # stories: those who may read an unpublished one are told why not (409).
+    ("breakroom.print_story", "GET"): Route("story", signed_in(
+        by(409, published=200), UNPUBLISHED_404, by(409, published=200)), STORY),
+    ("breakroom.story_code", "GET"): Route("story", signed_in(
+        by(409, published=200), UNPUBLISHED_404, by(409, published=200)), STORY),
     ("stories.compare", "GET"): Route("story", signed_in(200, 404, 200), STORY, query={"a": "1", "b": "2"}),
+    # A story's photos (storyboard/photos/). Changing them follows stories.edit (the writer while
+    # it is a draft or sent back, curators but not on drafts or archived stories); curators also
+    # open the page and remove a photo on any story (a redaction). With no fields, an upload has
+    # no file and an alt text edit no text (400), a move no direction (400). The files follow
+    # the story page's rule.
+    ("photos.manage", "GET"): Route("story", signed_in(
+        by(403, draft=200, changes_requested=200), by(404, published=403), 200), STORY),
+    ("photos.add", "POST"): Route("story", signed_in(
+        by(403, draft=400, changes_requested=400), by(404, published=403), by(400, draft=403, archived=403)), STORY,
+        form=PHOTO_FORM, example=Example("owner", lambda o, s: {"photo": upload(), "alt_text": "The mended bike"},
+                                         "draft")),
+    ("photos.describe", "POST"): Route("photo", signed_in(
+        by(403, draft=400, changes_requested=400), by(404, published=403), by(400, draft=403, archived=403)), STORY,
+        form=("alt_text",), example=Example("owner", lambda o, s: {"alt_text": "Maya at the counter"}, "draft")),
+    ("photos.move", "POST"): Route("photo", signed_in(
+        by(403, draft=400, changes_requested=400), by(404, published=403), by(400, draft=403, archived=403)), STORY,
+        form=("direction",), example=Example("owner", lambda o, s: {"direction": "up"}, "draft")),
+    ("photos.remove", "POST"): Route("photo", signed_in(
+        by(403, draft=MOVED, changes_requested=MOVED), by(404, published=403), MOVED), STORY,
+        example=Example("curator", variant="archived")),
+    ("photos.image", "GET"): Route("photo", signed_in(200, UNPUBLISHED_404, 200), STORY),
+    ("photos.thumbnail", "GET"): Route("photo", signed_in(200, UNPUBLISHED_404, 200), STORY),
     # Responding to a published story.
     ("stories.applaud", "POST"): Route("story", signed_in(
         by(409, published=MOVED), by(404, published=MOVED), by(409, published=MOVED)), STORY,

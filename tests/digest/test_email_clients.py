@@ -342,35 +342,3 @@ def test_the_largest_issue_stays_under_gmails_clip_with_text_first(largest, make
 
 # In a browser engine: the layout holds at phone and desktop widths, light and dark.
 
-
-@pytest.mark.slow
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
-def test_in_chromium_the_column_fits_a_phone_and_stays_600_wide_and_dark_mode_is_dark(issue, make_person):
-    from playwright.sync_api import sync_playwright
-
-    html = html_part(build_digest_message(issue[1], make_person()))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            for scheme in ("light", "dark"):
-                for width, column_width in ((390, 390), (800, 600)):
-                    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-                    page = context.new_page()
-                    page.set_content(html)
-                    measured = page.evaluate("""() => ({
-                        scroll: document.scrollingElement.scrollWidth,
-                        column: document.querySelector('table.page').getBoundingClientRect().width,
-                        page: getComputedStyle(document.querySelector('table.page')).backgroundColor,
-                        ink: getComputedStyle(document.querySelector('td.story-body')).color,
-                        title: getComputedStyle(document.querySelector('a.title-link')).textDecorationLine,
-                    })""")
-                    context.close()
-                    assert measured["scroll"] <= width, (scheme, width, measured)  # no sideways scrolling
-                    assert measured["column"] == column_width, (scheme, width, measured)
-                    assert measured["title"] == "underline"
-                    dark = scheme == "dark"
-                    assert measured["page"] == ("rgb(31, 29, 26)" if dark else "rgb(255, 255, 255)"), measured
-                    assert measured["ink"] == ("rgb(236, 230, 220)" if dark else "rgb(31, 41, 51)"), measured
-        finally:
-            browser.close()
-

@@ -131,13 +131,16 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from storyboard.admin.views import bp as admin_bp
+    from storyboard.api.views import bp as api_bp
     from storyboard.auth.views import bp as auth_bp
     from storyboard.auth.views import shortcuts as shortcuts_bp  # /login and /logout
     from storyboard.breakroom.views import bp as breakroom_bp
     from storyboard.canon import manage  # noqa: F401  the curators' routes, on the canon blueprint
     from storyboard.canon.views import bp as canon_bp
+    from storyboard.chat.views import bp as chat_bp
     from storyboard.curation.views import bp as curation_bp
     from storyboard.digest.views import bp as digest_bp
+    from storyboard.feeds.views import bp as feeds_bp
     from storyboard.health import bp as health_bp
     from storyboard.insights.views import bp as insights_bp
     from storyboard.notifications.views import bp as notifications_bp
@@ -145,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from storyboard.photos.views import bp as photos_bp
     from storyboard.preferences.views import bp as preferences_bp
     from storyboard.privacy.views import bp as privacy_bp
+    from storyboard.scim.views import bp as scim_bp
     from storyboard.stories.views import bp as stories_bp
 
     for blueprint in (
@@ -158,6 +162,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(insights_bp)
     app.register_blueprint(photos_bp)
     app.register_blueprint(breakroom_bp)  # the printable story of the week
+    # Integrations (README "Integrations"): each authenticates its own way (a bearer token, a
+    # feed token, a signature) and is exempt from CSRF only where it takes no session cookie.
+    for blueprint in (api_bp, scim_bp, chat_bp, feeds_bp):
+        app.register_blueprint(blueprint)
     # Notifications listen to what stories and curation announce, and curation to who leaves
     # (storyboard/signals.py).
     from storyboard.curation import listeners as curation_listeners
@@ -165,6 +173,9 @@ def register_blueprints(app: Flask) -> None:
 
     listeners.connect()
     curation_listeners.connect()
+    from storyboard.chat import listeners as chat_listeners  # webhooks: stories published, digest day
+
+    chat_listeners.connect()
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -224,11 +235,11 @@ def clean_request_text(app: Flask) -> None:
     def clean_text():
         if "\x00" in request.path:
             abort(400, nul_message)
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/scim/")):
             return  # an API takes JSON and checks it itself
         if request.is_json:
             abort(415, "Send this as a form: Storyboard's pages take no JSON.")
-        if request.files and request.endpoint != UPLOAD_ENDPOINT:  # a story's photos page only
+        if request.files and request.endpoint not in (UPLOAD_ENDPOINT, "people.upload_people"):  # photos, CSV
             abort(400, "Storyboard's pages take no file uploads.")
         for name in ("args", "form"):
             items = list(getattr(request, name).items(multi=True))

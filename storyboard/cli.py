@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app storyboard init-db | seed-demo | people import | digest | insights | backup`."""
+"""Flask commands: `flask --app storyboard init-db | seed-demo | people import | digest | insights | backup | chat`."""
 from __future__ import annotations
 
 import click
@@ -23,10 +23,11 @@ def init_db_command() -> None:
 
 def register_commands(app: Flask) -> None:
     from storyboard.backup import backup_cli
+    from storyboard.chat.cli import chat_cli
     from storyboard.demo import seed_demo_command
     from storyboard.digest.cli import digest_cli
     from storyboard.insights.cli import insights_cli
-    from storyboard.people.importer import people_cli
+    from storyboard.people.cli import people_cli
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
@@ -34,3 +35,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(digest_cli)
     app.cli.add_command(insights_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(chat_cli)

@@ -105,3 +105,57 @@ DIGEST_STALE_HOURS = 72  # deliveries still unsent this long after the cut are g
 DIGEST_BOUNCE_LIMIT = 3  # people with this many hard bounces get no more issues
 DIGEST_TICK_INTERVAL_SECONDS = 300  # how often `flask digest scheduler` runs a tick
 DIGEST_QUEUE = "storyboard-digest"  # the RQ queue batches go to when REDIS_URL is set
+
+# JSON API
+# Requests per personal access token (every endpoint under /api/v1 counts); over it, 429 with
+# Retry-After. Shared between workers through RATELIMIT_STORAGE_URI (Redis when REDIS_URL is set).
+API_RATE_LIMIT = "120 per minute"
+API_PAGE_SIZE = 50  # items per page of a list, unless the client asks for fewer (`limit`)
+API_MAX_PAGE_SIZE = 100
+API_TOKEN_LAST_USED_SECONDS = 60  # how often a busy token's "last used" is written
+API_TOKEN_MAX_PER_PERSON = 20  # live (not revoked) tokens one person may hold
+
+# Single sign-on
+# OpenID Connect providers, each a dict: "name" (in the redirect URI /auth/sso/<name>/callback),
+# "label" (the button says "Sign in with <label>"), "issuer" (discovered at
+# <issuer>/.well-known/openid-configuration) or "metadata_url", "client_id", "client_secret",
+# optionally "allowed_domains" (email domains whose unknown people are created as staff at their
+# first sign-in, when the provider says the email is verified), "trust_email" (match existing
+# people by an email the provider does not mark verified: single-tenant Entra ID) and "scope".
+OIDC_PROVIDERS: list = []
+OIDC_TIMEOUT = 10  # seconds to wait for a provider's discovery, keys and token endpoints
+OIDC_LEEWAY = 60  # seconds of clock difference allowed when checking an ID token's times
+# "everyone" signs in with a password as before; "break_glass": only the admins listed in
+# BREAK_GLASS_EMAILS may (for when the provider is down); everyone else uses single sign-on.
+PASSWORD_SIGN_IN = "everyone"  # nosec B105 - Bandit checked: a policy name, not a password
+BREAK_GLASS_EMAILS: list = []
+
+# Chat
+# Outgoing webhooks (admins add them at /admin/webhooks): each event is posted once per webhook
+# after its change commits, through RQ (CHAT_QUEUE) with REDIS_URL set, else by `flask chat deliver`.
+CHAT_WEBHOOK_TIMEOUT_SECONDS = 5  # connect and read timeouts of one post
+CHAT_MAX_ATTEMPTS = 6  # tries of one delivery before it is given up
+CHAT_RETRY_BASE_SECONDS = 30  # the first retry waits this long, then it doubles...
+CHAT_RETRY_MAX_SECONDS = 3600  # ...up to this
+CHAT_DISABLE_AFTER_FAILURES = 8  # failed posts in a row that disable a webhook until an admin re-enables it
+CHAT_QUEUE = "storyboard-chat"
+# The Slack app's signing secret (Basic Information > App Credentials); None turns the slash
+# command off (every request is refused with 401).
+SLACK_SIGNING_SECRET = None
+SLACK_LINK_MAX_AGE = 30 * 60  # seconds a "link your Slack account" link stays valid
+
+# Feeds
+# Atom feeds of published stories, opened with a personal feed token in the URL (/feeds).
+# There is no public feed: every Storyboard is private, and a feed reads like a signed-in page.
+FEED_ENTRIES = 50  # the newest published stories in each feed
+
+# HR system sync
+# SCIM 2.0 at /scim/v2 (README "Integrations"): the HR system's bearer token, at least 32
+# characters (e.g. `python -c "import secrets; print(secrets.token_urlsafe(32))"`). Unset, or
+# shorter, and /scim/v2 answers 404 to everyone: provisioning is off.
+SCIM_BEARER_TOKEN = None
+SCIM_CLIENT_NAME = "HR system"  # who the audit log says made SCIM's changes
+SCIM_INVITE_NEW_PEOPLE = False  # email an invitation to each person SCIM creates (not with SSO)
+SCIM_MAX_RESULTS = 200  # a Users list's page size at most (SCIM `count`)
+# The people import page (/people/import): the largest CSV an admin may upload.
+PEOPLE_IMPORT_MAX_BYTES = 2 * 1024 * 1024

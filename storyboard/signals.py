@@ -17,3 +17,6 @@ people_left = _signals.signal("people-left")
 # sender: the friction item HR saved as changed; keyword arguments: actor (who saved it). Sent
 # on every save with the status "changed", so people filed under it since are told too.
 friction_changed = _signals.signal("friction-changed")
+# sender: the digest issue just cut (flushed, with its stories), inside the cut's transaction;
+# no keyword arguments. Chat webhooks announce digest day from it.
+digest_issue_cut = _signals.signal("digest-issue-cut")

@@ -19,3 +19,14 @@ def send_digest_batch(issue_id: int, now_text: str | None = None) -> dict[str, i
 
     with _app.app_context():
         return send_batch(issue_id, now_text)
+
+
+def deliver_chat_message(delivery_id: int | None = None) -> str | None:
+    """The RQ job chat webhooks enqueue: claim the delivery (None: the first one due) and post it."""
+    global _app
+    if _app is None:
+        _app = create_app()
+    from storyboard.chat.delivery import send
+
+    with _app.app_context():
+        return send(delivery_id)

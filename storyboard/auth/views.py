@@ -1,4 +1,5 @@
-"""Sign in, sign out, set a password from an invitation, reset a forgotten one, change it."""
+"""Sign in (with a password or single sign-on), sign out, set a password from an invitation,
+reset a forgotten one, change it."""
 from flask import (
     Blueprint,
     after_this_request,
@@ -13,7 +14,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from storyboard.auth import devices, service, sessions
+from storyboard.auth import devices, oidc, service, sessions, sso
 from storyboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from storyboard.extensions import db, limiter
 from storyboard.forms import form_status
@@ -25,11 +26,26 @@ shortcuts = Blueprint("shortcuts", __name__)
 # Everything else needs a signed-in person; new routes are private unless listed here.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "auth.set_password", "auth.forgot_password", "auth.reset_password",
+    "auth.sso_start", "auth.sso_callback",
     "shortcuts.login", "shortcuts.logout", "shortcuts.favicon",
     "health.healthz", "static", "digest.unsubscribe",
+    # Integrations that check their own credential, never a session (README "Integrations"):
+    "chat.slack_command",  # Slack's signature (storyboard/chat/slack.py)
+    "feeds.stories", "feeds.value", "feeds.person",  # a feed token in the URL (storyboard/feeds/)
+    # SCIM's bearer token (storyboard/scim/views.py)
+    "scim.users", "scim.search_users", "scim.search_everything", "scim.create_user", "scim.user",
+    "scim.replace_user", "scim.patch_user", "scim.delete_user", "scim.service_provider_config",
+    "scim.resource_types", "scim.resource_type", "scim.schemas", "scim.schema",
 })
 
 TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts from here. Please wait a minute and try again."
+
+
+@bp.app_context_processor
+def password_helpers() -> dict:
+    """`may_use_password(person)` for templates: links to change a password show only to
+    people who have one to change (everyone, unless passwords are off: storyboard/auth/sso.py)."""
+    return {"may_use_password": sso.may_use_password}
 
 
 @bp.before_app_request
@@ -76,16 +92,33 @@ def login():
         return redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
     form = LoginForm()
     if not form.validate_on_submit():
-        status = form_status(form)
-        return render_template("auth/login.html", form=form), status
+        return _login_page(form, form_status(form))
     person = service.authenticate(form.email.data, form.password.data)
     if person is None:
-        form.password.errors.append("That email and password do not match an active account.")
-        return render_template("auth/login.html", form=form), 401
+        form.password.errors.append(
+            "That email and password do not match an active account." if sso.passwords_for_everyone()
+            else "That email and password do not match an emergency administrator account.")
+        return _login_page(form, 401)
+    if not sso.may_use_password(person):
+        # Only someone who knew the password learns this; wrong guesses get the 401 above.
+        form.email.errors.append(sso.passwords_off_message())
+        return _login_page(form, 403)
     _sign_in(person, remember=form.remember.data)
     response = redirect(service.safe_next(request.args.get("next")) or url_for("stories.feed"))
     devices.remember_device(response, person.email)
     return response
+
+
+def _login_page(form: LoginForm, status: int = 200, sso_error: str | None = None, back_to: str | None = None):
+    """The sign-in page: a button per single sign-on provider, and the password form unless
+    passwords are off (then only behind the break-glass link, or once it has been used)."""
+    back_to = service.safe_next(back_to or request.args.get("next"))
+    show_password = (sso.passwords_for_everyone() or request.method == "POST"
+                     or request.args.get("break_glass") == "1")
+    return render_template(
+        "auth/login.html", form=form, providers=oidc.providers(), back_to=back_to,
+        show_password=show_password, passwords_off=not sso.passwords_for_everyone(), sso_error=sso_error,
+    ), status
 
 
 def _sign_in(person, remember: bool = False) -> None:
@@ -147,6 +180,8 @@ def _password_from_link(token: str, salt: str, max_age: int, done_message: str):
     person = service.person_for_token(token, salt, max_age)
     if person is None:
         return render_template("auth/link_invalid.html"), 400
+    if not sso.may_use_password(person):
+        return _passwords_off(person)
     form = SetPasswordForm(person)
     if not form.validate_on_submit():
         status = form_status(form)
@@ -166,6 +201,8 @@ def _password_from_link(token: str, salt: str, max_age: int, done_message: str):
 )
 def change_password():
     """A signed-in person changes their password; their other sessions end."""
+    if not sso.may_use_password(current_user):
+        return _passwords_off(current_user)
     form = ChangePasswordForm(current_user)
     if not form.validate_on_submit():
         return render_template("auth/change_password.html", form=form), form_status(form)
@@ -183,10 +220,26 @@ def forgot_password():
     if not form.validate_on_submit():
         status = form_status(form)
         return render_template("auth/forgot.html", form=form), status
-    _after_response(service.send_password_reset, form.email.data)
-    # The same answer either way, so the form cannot be used to discover who has an account.
-    flash("If that address belongs to an account, a link to reset the password is on its way.", "info")
+    if sso.passwords_for_everyone():
+        _after_response(service.send_password_reset, form.email.data)
+        # The same answer either way, so the form cannot be used to discover who has an account.
+        flash("If that address belongs to an account, a link to reset the password is on its way.", "info")
+    else:
+        _after_response(_send_break_glass_reset, form.email.data)
+        flash("If that address belongs to an emergency administrator account, a link to reset the "
+              f"password is on its way. {sso.passwords_off_message()}", "info")
     return redirect(url_for("auth.login"))
+
+
+def _send_break_glass_reset(email: str) -> None:
+    if sso.is_break_glass(service.find_by_email(email)):
+        service.send_password_reset(email)
+
+
+def _passwords_off(person):
+    """Setting, resetting or changing a password, refused while passwords are off for `person`."""
+    return render_template("auth/passwords_off.html", person=person, providers=oidc.providers(),
+                           message=sso.passwords_off_message()), 403
 
 
 def _after_response(work, *args) -> None:
@@ -208,3 +261,51 @@ def _after_response(work, *args) -> None:
 
         response.call_on_close(run)
         return response
+
+
+# Single sign-on (OpenID Connect): storyboard/auth/oidc.py speaks the protocol, sso.py decides
+# whose account it is. The start is a GET that only sends the browser to the provider; the
+# callback is a GET by protocol, and its `state` (bound to this browser's session) is what a
+# form's CSRF token is elsewhere.
+
+
+UNKNOWN_PROVIDER = "That way of signing in is not set up here. Choose one on this page."
+
+
+def _unknown_provider(back_to: str | None):
+    """A provider name that is not (or no longer) configured, as from an old bookmark: the
+    sign-in page, which lists the ways that are."""
+    flash(UNKNOWN_PROVIDER, "error")
+    return redirect(url_for("auth.login", next=back_to) if back_to else url_for("auth.login"))
+
+
+@bp.get("/sso/<provider>")
+def sso_start(provider: str):
+    back_to = service.safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(back_to or url_for("stories.feed"))
+    found = oidc.find(provider)
+    if found is None:
+        return _unknown_provider(back_to)
+    session["sso_next"] = back_to
+    try:
+        return oidc.authorization_redirect(found)
+    except oidc.SignInFailed as failure:
+        return _login_page(LoginForm(), failure.status, str(failure))
+
+
+@bp.get("/sso/<provider>/callback")
+def sso_callback(provider: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("stories.feed"))
+    found = oidc.find(provider)
+    if found is None:
+        return _unknown_provider(None)
+    try:
+        person = sso.person_for(found, oidc.finish(found))
+    except oidc.SignInFailed as failure:
+        db.session.rollback()
+        return _login_page(LoginForm(), failure.status, str(failure), session.get("sso_next"))
+    back_to = service.safe_next(session.get("sso_next"))
+    _sign_in(person)
+    return redirect(back_to or url_for("stories.feed"))

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
+from storyboard import signals
 from storyboard.db_helpers import lock_for_writing
 from storyboard.digest.candidates import (
     is_monthly_cut,
@@ -89,6 +90,7 @@ def cut_issue(cut_at: datetime, now: datetime,
     db.session.flush()
     _record_stories(issue, selection)
     issue.recipient_count = _create_deliveries(issue, now)
+    signals.digest_issue_cut.send(issue)  # in this transaction: chat webhooks announce it
     db.session.commit()
     if rendered is not None:
         rendered[issue.id] = content

@@ -1,5 +1,11 @@
 """All models, imported here so that Alembic and the app see every table."""
+from storyboard.models import api as _api
+from storyboard.models import chat as _chat
+from storyboard.models import feeds as _feeds
+from storyboard.models import sso as _sso
+from storyboard.models.api import *  # noqa: F403  each integration lists its models in its own __all__
 from storyboard.models.canon import CanonCollection, CanonCollectionStory, CanonRead
+from storyboard.models.chat import *  # noqa: F403
 from storyboard.models.curation import (
     AuditEntry,
     Notification,
@@ -16,6 +22,7 @@ from storyboard.models.digest import (
     DigestIssueStory,
     DigestVisit,
 )
+from storyboard.models.feeds import *  # noqa: F403
 from storyboard.models.insights import (
     DepartmentKind,
     FrictionItem,
@@ -27,6 +34,7 @@ from storyboard.models.insights import (
 from storyboard.models.people import Person, Role, SignIn
 from storyboard.models.photos import StoryPhoto
 from storyboard.models.settings import AppSetting
+from storyboard.models.sso import *  # noqa: F403
 from storyboard.models.stories import (
     Applause,
     ImpactKind,
@@ -80,3 +88,4 @@ __all__ = [
     "story_nominees",
     "story_values",
 ]
+__all__ += _api.__all__ + _chat.__all__ + _feeds.__all__ + _sso.__all__

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false, true
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models.base import LabelledEnum
+
+__all__ = ["EXTERNAL_ID_LENGTH", "PeopleImport", "Person", "Role", "SignIn"]
+
+EXTERNAL_ID_LENGTH = 255
 
 
 class Role(LabelledEnum):
@@ -48,6 +52,12 @@ class Person(UserMixin, db.Model):
     bounce_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Managers get a monthly email about their reports' stories unless they switch it off.
     manager_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The HR system's own id for this person (SCIM `externalId`), so it can find them again
+    # after an email address changes. Compared exactly, as SCIM says.
+    external_id: Mapped[Optional[str]] = mapped_column(String(EXTERNAL_ID_LENGTH), unique=True, index=True)
+    # When the HR system DELETEd them over SCIM: deactivated, kept with their stories, and gone
+    # from SCIM (RFC 7644 §3.6: 404 from then on) until it creates them again.
+    deprovisioned_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
     manager: Mapped[Optional[Person]] = relationship(
         remote_side=[id], back_populates="reports"
@@ -117,3 +127,25 @@ class SignIn(db.Model):
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PeopleImport(db.Model):
+    """A CSV file an admin uploaded on /people/import, waiting for them to apply its preview.
+
+    The file is kept (not the plan) so that applying checks it again against the people as
+    they are then; `fingerprint` is the preview's digest, and a different one means the data
+    changed since the admin looked. Once applied, the file is dropped and the summary kept."""
+
+    __tablename__ = "people_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    invite: Mapped[bool] = mapped_column(Boolean, default=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    applied_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    applied_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(Text, default="")

@@ -1,7 +1,8 @@
 """Forms for managing people."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from storyboard.auth.roles import ROLE_CHOICES
 from storyboard.auth.service import find_by_email
@@ -31,3 +32,18 @@ class InviteForm(FlaskForm):
     def validate_email(self, field) -> None:
         if find_by_email(field.data) is not None:
             raise ValidationError("Someone with that email address already has an account.")
+
+
+class ImportForm(FlaskForm):
+    """The people import page: a CSV file and what to do beyond creating and updating people."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to import.")],
+                     render_kw={"accept": ".csv,text/csv"})
+    deactivate_missing = BooleanField("Deactivate active people who are not in the file")
+    invite = BooleanField("Email an invitation to each new person", default=True)
+
+
+class ApplyImportForm(FlaskForm):
+    """Apply an import's preview; the fingerprint says which preview the admin looked at."""
+
+    fingerprint = HiddenField(validators=[DataRequired("Look at the preview before applying it.")])

@@ -1,33 +1,35 @@
-"""People import from CSV: every row is checked first, then everyone is upserted in one transaction."""
+"""People import from CSV: every row is checked first, then everyone is upserted in one transaction.
+
+Shared by `flask people import` (storyboard/people/cli.py) and the admins' page
+(/people/import, storyboard/people/imports.py): both read, check, plan and apply through here.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import re
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-import click
 from email_validator import EmailNotValidError, validate_email
-from flask.cli import AppGroup
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from storyboard import mail, signals
+from storyboard import signals
 from storyboard.auth.roles import ROLES, leaves_no_admin
+from storyboard.errors import InvalidRequest
 from storyboard.extensions import db
 from storyboard.models import AuditEntry, Person, Role, SignIn, Story, story_nominees
-from storyboard.people.invitations import build_invitations
 from storyboard.text import one_line
-
-people_cli = AppGroup("people", help="Manage people.")
 
 COLUMNS = ("email", "name", "title", "department", "location", "manager_email", "start_date", "role")
 PERSON_COLUMNS = ("email", "name", "job_title", "department", "location", "start_date")
 MAX_TEXT = 120
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NO_ADMIN_LEFT = "it would leave no active admin"
+
+
+class FileRefused(InvalidRequest):
+    """The file as a whole cannot be read (not UTF-8, not CSV, a wrong header): 400."""
 
 
 @dataclass
@@ -65,15 +67,18 @@ class Plan:
         )
 
 
-def read_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def read_records(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The checked header and each non-blank record with the line it starts on (header is 1)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"{path.name} is not UTF-8 text (byte {error.start + 1} cannot be read); "
+        raise FileRefused(
+            f"{filename} is not UTF-8 text (byte {error.start + 1} cannot be read); "
             'save it as "CSV UTF-8" and try again.'
         ) from None
+    if "\x00" in text:  # never in a spreadsheet's CSV, and PostgreSQL cannot store it
+        raise FileRefused(f"{filename} contains a NUL character (character {text.index(chr(0)) + 1}), "
+                          'so it is not a CSV file; save it as "CSV UTF-8" and try again.')
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     try:
@@ -85,14 +90,14 @@ def read_records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 records.append((start, values))
             start = reader.line_num + 1
     except csv.Error as error:
-        raise click.ClickException(f"line {reader.line_num}: this is not valid CSV ({error}).") from None
+        raise FileRefused(f"line {reader.line_num}: this is not valid CSV ({error}).") from None
     return header, records
 
 
 def check_header(header: list[str]) -> None:
     """Refuse a header that misses, repeats or adds columns, naming them."""
     if not header:
-        raise click.ClickException("The file is empty; the first line must name the columns.")
+        raise FileRefused("The file is empty; the first line must name the columns.")
     problems = []
     if missing := [name for name in COLUMNS if name not in header]:
         problems.append(f"missing column(s): {', '.join(missing)}")
@@ -102,7 +107,7 @@ def check_header(header: list[str]) -> None:
         problems.append(f"repeated column(s): {', '.join(repeated)}")
     if problems:
         expected = ", ".join(COLUMNS)
-        raise click.ClickException(f"The header has {'; '.join(problems)}. Expected: {expected}.")
+        raise FileRefused(f"The header has {'; '.join(problems)}. Expected: {expected}.")
 
 
 def parse_record(line: int, values: dict[str, str]) -> tuple[Row, list[str]]:
@@ -225,8 +230,29 @@ def plan_import(rows: list[Row], people: list[Person], deactivate_missing: bool)
     return plan
 
 
-def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
-    """Write the plan in a few bulk statements, without committing; return the people created."""
+def check_file(
+    data: bytes, filename: str, deactivate_missing: bool
+) -> tuple[list[Person], Plan | None, list[tuple[int, str]]]:
+    """Read and check a whole file against everyone in the database: the people, and either
+    the plan (no problems) or every problem as (line, message), line 0 for the file as a whole.
+    Raises FileRefused when the file cannot be read at all."""
+    header, records = read_records(data, filename)
+    people = list(db.session.scalars(select(Person)))
+    rows, problems = parse_rows(header, records, {person.email.lower() for person in people})
+    if not problems:
+        problems = manager_loops(rows, people)
+    if problems:
+        return people, None, problems
+    plan = plan_import(rows, people, deactivate_missing)
+    if leaves_no_admin(plan.admins_before, plan.admins_after):
+        return people, None, [(0, NO_ADMIN_LEFT)]
+    return people, plan, []
+
+
+def apply_plan(plan: Plan, people: list[Person], actor: Person | None = None,
+               note: str = "people import") -> list[Person]:
+    """Write the plan in a few bulk statements, without committing; return the people created.
+    `actor` is the admin who applied it on the web page (None from the command line)."""
     # Bulk statements, because a self-referential mapper makes the ORM flush one row at a time.
     rows = [_fields(row, None) for row in plan.create]
     created = list(db.session.scalars(insert(Person).returning(Person), rows)) if rows else []
@@ -241,7 +267,7 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
         {"id": ids[row.email], "manager_id": ids[row.manager_email]}
         for row in plan.create if row.manager_email
     ]
-    _audit(plan, created)  # before the update, while the people still hold their old values
+    _audit(plan, created, actor, note)  # before the update, while the people still hold their old values
     renamed = [person.id for person, row in plan.update + plan.reactivate if person.name != row.name]
     if changes:
         db.session.execute(update(Person), changes)
@@ -250,7 +276,7 @@ def apply_plan(plan: Plan, people: list[Person]) -> list[Person]:
     if ended:
         db.session.execute(delete(SignIn).where(SignIn.person_id.in_(ended)))
     if plan.deactivate:
-        signals.people_left.send(None, person_ids=[person.id for person in plan.deactivate])
+        signals.people_left.send(actor, person_ids=[person.id for person in plan.deactivate])
     _refresh_search_text_about(renamed)
     return created
 
@@ -267,9 +293,9 @@ def _refresh_search_text_about(person_ids: list[int]) -> None:
         story.refresh_search_text()
 
 
-def _audit(plan: Plan, created: list[Person]) -> None:
+def _audit(plan: Plan, created: list[Person], actor: Person | None, note: str) -> None:
     """Audit what admins would see changed by hand: new people, roles, leavers, returners."""
-    note = "people import"
+    actor_id = actor.id if actor is not None else None
     entries = [
         {"action": "person.import", "entity_type": "person", "entity_id": person.id,
          "after": {"email": person.email, "role": person.role}, "note": note}
@@ -291,43 +317,4 @@ def _audit(plan: Plan, created: list[Person]) -> None:
         for person in plan.deactivate
     ]
     if entries:
-        db.session.execute(insert(AuditEntry), entries)
-
-
-@people_cli.command("import", epilog=f"Columns: {', '.join(COLUMNS)}.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--deactivate-missing", is_flag=True, help="Deactivate active people not in the file.")
-@click.option("--no-invite", is_flag=True, help="Do not email invitations to the people created.")
-@click.option("--dry-run", is_flag=True, help="Check the file and report the changes, changing nothing.")
-def import_command(file: Path, deactivate_missing: bool, no_invite: bool, dry_run: bool) -> None:
-    """Create and update people from a CSV file, inviting the new ones."""
-    header, records = read_records(file)
-    people = list(db.session.scalars(select(Person)))
-    rows, problems = parse_rows(header, records, {person.email.lower() for person in people})
-    if not problems:
-        problems = manager_loops(rows, people)
-    if problems:
-        report = [f"line {line}: {message}" for line, message in problems]
-        report.append(f"Nothing was imported: {len(problems)} problem(s).")
-        raise click.ClickException("\n".join(report))
-    plan = plan_import(rows, people, deactivate_missing)
-    if leaves_no_admin(plan.admins_before, plan.admins_after):
-        raise click.ClickException("Nothing was imported: it would leave no active admin.")
-    if dry_run:
-        click.echo(f"{plan.summary()} Dry run: nothing was written and no invitations were sent.")
-        return
-    try:
-        created = apply_plan(plan, people)
-        invitations = [] if no_invite else build_invitations(created)
-        db.session.commit()
-    except IntegrityError:  # someone added one of these people while the file was being checked
-        db.session.rollback()
-        raise click.ClickException("Nothing was imported: people changed meanwhile; run it again.") from None
-    try:
-        sent = mail.send(invitations)
-    except (smtplib.SMTPException, OSError) as error:
-        click.echo(plan.summary())
-        raise click.ClickException(f"The people were imported but the invitations failed: {error}") from None
-    plural = "" if sent == 1 else "s"
-    invited = "No invitations sent (--no-invite)." if no_invite else f"Sent {sent} invitation{plural}."
-    click.echo(f"{plan.summary()} {invited}")
+        db.session.execute(insert(AuditEntry), [entry | {"actor_id": actor_id} for entry in entries])

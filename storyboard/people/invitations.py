@@ -10,6 +10,7 @@ from flask import current_app
 
 from storyboard import audit, mail
 from storyboard.auth.service import INVITE_SALT, make_token
+from storyboard.auth.sso import may_use_password
 from storyboard.errors import Refused
 from storyboard.extensions import db
 from storyboard.models import Person
@@ -50,13 +51,16 @@ def record_resent_invitation(actor: Person, person: Person) -> None:
 
 def build_invitation(person: Person) -> EmailMessage:
     """The email with a link with which a new person sets their password and signs in."""
-    link = external_url("auth.set_password", token=make_token(person, INVITE_SALT))
+    # With passwords off (single sign-on), the email says where to sign in instead.
+    link = (external_url("auth.set_password", token=make_token(person, INVITE_SALT))
+            if may_use_password(person) else None)
     return mail.build_from_templates(
         person.email,
         f"You're invited to {current_app.config['COMPANY_NAME']} Storyboard",
         "invitation",
         person=person,
         link=link,
+        sign_in=external_url("auth.login"),
         days=invitation_days(),
     )
 

@@ -21,7 +21,7 @@ from storyboard.extensions import db
 from storyboard.forms import form_status
 from storyboard.models import Person, Story, story_nominees
 from storyboard.pagination import paginate
-from storyboard.people import invitations, service
+from storyboard.people import import_views, invitations, service
 from storyboard.people.forms import InviteForm
 from storyboard.stories.nominees import search_people
 from storyboard.stories.service import published_stories
@@ -98,3 +98,6 @@ def invite():
     days = invitations.invitation_days()
     flash(f"{person.name} has been invited; the link works for {days} days.", "success")
     return redirect(url_for("people.profile", person_id=person.id))
+
+
+import_views.register(bp)  # the admins' CSV import page, /people/import

@@ -18,12 +18,16 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, inspect, select, text, update
 
 import storyboard.photos.service as photos
+from storyboard.api import tokens as api_tokens
 from storyboard.backup import postgres
 from storyboard.backup.common import head_revision
+from storyboard.chat import slack
+from storyboard.chat.webhooks import WebhookFields, create_webhook
 from storyboard.demo import seed_demo
 from storyboard.digest.issues import cut_issue
 from storyboard.digest.preview import hold_back, save_introduction
 from storyboard.extensions import db
+from storyboard.feeds import tokens as feed_tokens
 from storyboard.models import (
     FrictionItem,
     FrictionLink,
@@ -31,10 +35,13 @@ from storyboard.models import (
     ManagerEmail,
     NotificationKind,
     Person,
+    SlackRequestSeen,
+    SSOIdentity,
     Story,
     StoryStatus,
 )
 from storyboard.notifications.service import save_settings
+from storyboard.people import imports
 from storyboard.settings import set_setting
 from storyboard.stories import lifecycle
 from storyboard.stories.search import search_published
@@ -59,6 +66,16 @@ def seed_every_table(make_person, make_story, login) -> int:
     hero = make_person(name="Harbour Hero", manager=manager)
     helper = make_person(name="Hal Helper")
     story = make_story(status=StoryStatus.SUBMITTED, nominees=[hero], title=KEPT_TITLE)
+    # Integrations: a chat webhook (publishing below queues its delivery), a linked Slack
+    # account and a request it sent, a single sign-on identity, feed and API tokens, an import.
+    create_webhook(curator, WebhookFields("#kudos", "https://hooks.example.com/kudos", "slack", True, True))
+    slack.link(hero, slack.Sender("T0001", "U0001", "harbour.hero"))
+    db.session.add_all([SlackRequestSeen(signature="v0=" + "ab" * 32),
+                        SSOIdentity(person_id=hero.id, provider="company", subject="00u1hero", email=hero.email)])
+    feed_tokens.issue(hero)  # only its digest is stored
+    api_tokens.create(hero, "Reporting script", "read", None)
+    imports.upload(curator, b"email,name,title,department,location,manager_email,start_date,role\n"
+                   b"new.starter@example.com,New Starter,,,,,,\n", "people.csv", False, False)
     lifecycle.publish(story, curator)  # audit entry; notifications to nominator, hero, manager
     story.published_at = CUT - timedelta(days=2)  # inside the window of the cut below
     story.co_nominators.append(helper)

@@ -87,6 +87,10 @@ class Example:
     # A POST that only reads (the editor's Markdown preview): CSRF-protected all the same,
     # but its example leaves the database as it was (tests/security/test_csrf_matrix.py).
     reads_only: bool = False
+    # Integrations: the request's headers (a bearer token, a signature) and a JSON body, each
+    # made from the cell's objects; None sends none.
+    headers: Callable[..., dict] | None = None
+    json: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,10 @@ class Route:
     query: dict[str, Any] = field(default_factory=dict)
     form: tuple[str, ...] = ()
     example: Example | None = None
+    # Why a state-changing route takes no CSRF token (it never reads the session cookie): "a
+    # bearer token", "Slack's signature". Only the routes in CSRF_EXEMPT may say so, and the
+    # CSRF matrix checks instead that a signed-in session alone gets them nowhere.
+    csrf_exempt: str = ""
 
     def outcome(self, persona_index: int, variant: str):
         """The outcome expected for the persona at this index of PERSONAS, in this variant."""
@@ -428,3 +436,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         "action": "story.publish", "actor": "ada@example.com", "entity_type": "story", "entity_id": "1",
         "since": "2024-01-01", "until": "2030-12-31", **PAGE}),
 }
+
+# The integrations keep their rows in their own modules (one per integration), merged here.
+# They import this module, so they are imported last, and only from here.
+from tests.security import routes_api, routes_chat, routes_feeds, routes_scim, routes_sso  # noqa: E402
+
+for _part in (routes_api, routes_chat, routes_feeds, routes_scim, routes_sso):
+    assert not set(_part.ROUTES) & set(ROUTES), f"{_part.__name__} repeats routes"
+    ROUTES.update(_part.ROUTES)
+
+# Every state-changing route that takes no CSRF token, and why: written out here, so that a
+# route exempted by mistake fails tests/security/test_csrf_matrix.py.
+CSRF_EXEMPT = {key: route.csrf_exempt for key, route in ROUTES.items() if route.csrf_exempt}

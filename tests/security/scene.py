@@ -13,7 +13,8 @@ value, add the object to `Objects`/`Scene.build` and a line to `PATH_VALUES`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import Flask
@@ -71,6 +72,9 @@ class Objects:
     collection: CanonCollection | None = None  # the reading path, holding `story`
     friction_item: FrictionItem | None = None  # HR's item, with `survivor` (and `story` unless "unfiled") filed
     photo: StoryPhoto | None = None  # the second of two photos on `story` (kind "photo")
+    # What an integration's kind adds (see EXTRA_KINDS): plain values (ids, tokens), never rows,
+    # so that `keep` and `load` carry them between app contexts as they are.
+    extra: dict = field(default_factory=dict)
 
 
 # How each path parameter is filled from a cell's objects.
@@ -90,6 +94,12 @@ PATH_VALUES = {
     "item_id": lambda objects: objects.friction_item.id,
     "photo_id": lambda objects: objects.photo.id,
 }
+
+
+# Kinds of objects an integration adds (tests/security/routes_*.py register theirs here):
+# kind -> a function (scene, objects, variant) that adds rows and puts their ids in objects.extra.
+# Their path parameters go in PATH_VALUES the same way.
+EXTRA_KINDS: dict[str, Callable[[Scene, Objects, str], None]] = {}
 
 
 def fill(rule: str, objects: Objects) -> str:
@@ -175,6 +185,8 @@ class Scene:
                 "reset_token": lambda: make_token(owner, RESET_SALT),
                 "unsubscribe_token": lambda: unsubscribe_token(owner),
             }[kind]()
+        elif kind in EXTRA_KINDS:
+            EXTRA_KINDS[kind](self, objects, variant)
         elif kind == "none" and variant in MANAGER_STATES:
             # The owner manages one report (in the owner's department and location), who has left
             # for "former_manager": only a manager of active reports sees their recognition equity.
@@ -189,14 +201,15 @@ class Scene:
         ids = {name: getattr(objects, name)
                for name in ("owner", "story", "survivor", "value", "collection", "friction_item", "photo")}
         return {name: item.id if item is not None else None for name, item in ids.items()} | {
-            "token": objects.token, "issue_key": objects.issue_key}
+            "token": objects.token, "issue_key": objects.issue_key, "extra": dict(objects.extra)}
 
     def load(self, kept: dict) -> Objects:
         """Objects kept with `keep`, loaded in the current app context."""
         models = {"owner": Person, "story": Story, "survivor": Story, "value": Value, "collection": CanonCollection,
                   "friction_item": FrictionItem, "photo": StoryPhoto}
         return Objects(**{name: db.session.get(models[name], kept[name]) if kept[name] else None
-                          for name in models}, token=kept["token"], issue_key=kept["issue_key"])
+                          for name in models}, token=kept["token"], issue_key=kept["issue_key"],
+                       extra=dict(kept["extra"]))
 
     def _story(self, owner: Person, kind: str, status: StoryStatus) -> Story:
         """A story in `status` by the owner about Nina, or (`story_about`) by Tess about both,

@@ -23,6 +23,8 @@ from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value
 from tests.helpers import csrf_token_in, sign_in_on
 from tests.photos.pictures import camera_jpeg
+from tests.security.routes import ROUTES
+from tests.security.routes import public as public_route
 
 PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Reload the page and try again."
@@ -30,7 +32,18 @@ EXPECTED_PUBLIC = {
     "auth.login", "auth.set_password", "auth.reset_password", "auth.forgot_password",
     "health.healthz", "static", "digest.unsubscribe",
     "shortcuts.login", "shortcuts.logout", "shortcuts.favicon",
+    # Integrations that check their own credential, never a session: single sign-on (the
+    # provider's answer), Slack's signature, a feed token in the URL, SCIM's bearer token.
+    "auth.sso_start", "auth.sso_callback", "chat.slack_command",
+    "feeds.stories", "feeds.value", "feeds.person",
+    "scim.users", "scim.search_users", "scim.search_everything", "scim.create_user", "scim.user",
+    "scim.replace_user", "scim.patch_user", "scim.delete_user", "scim.service_provider_config",
+    "scim.resource_types", "scim.resource_type", "scim.schemas", "scim.schema",
 }
+# Routes that take their own credential (a bearer token, a signature) instead of the session:
+# 401 without it, and no CSRF token; tests/security/test_csrf_matrix.py checks them.
+OWN_CREDENTIAL = {endpoint for (endpoint, _), route in ROUTES.items()
+                  if route.csrf_exempt or route.expect == public_route(401)}
 _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>\w+)>")
 
 
@@ -43,9 +56,10 @@ def fill(rule: str, **values) -> str:
             return str(values[name])
         if converter == "int":
             return "1"
-        if name in ("slug", "token", "issue_key", "action", "move", "change", "name"):
+        if name in ("slug", "token", "issue_key", "action", "move", "change", "name", "resource_id", "schema_id"):
             return {"slug": "courtesy", "token": "x", "issue_key": "2026-11-30", "action": "pin",
-                    "move": "move-up", "change": "move-down", "name": "departments"}[name]
+                    "move": "move-up", "change": "move-down", "name": "departments", "resource_id": "User",
+                    "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User"}[name]
         raise AssertionError(f"no test value for <{match[0]}> in {rule}; add one to fill()")
 
     return _PLACEHOLDER.sub(value, rule)
@@ -53,7 +67,8 @@ def fill(rule: str, **values) -> str:
 
 def routes(app: Flask, method: str, *, public: bool | None = None) -> list:
     """The app's rules that accept `method`, optionally only the public or the private ones."""
-    rules = [rule for rule in app.url_map.iter_rules() if method in rule.methods]
+    rules = [rule for rule in app.url_map.iter_rules()
+             if method in rule.methods and rule.endpoint not in OWN_CREDENTIAL]
     if public is not None:
         rules = [rule for rule in rules if (rule.endpoint in EXPECTED_PUBLIC) is public]
     return sorted(rules, key=lambda rule: rule.rule)
@@ -495,15 +510,18 @@ def assert_security_headers(response, where: str) -> None:
 def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_role, make_story):
     from datetime import datetime
 
+    from storyboard.chat.slack import Sender, link_token
     from storyboard.models import (
         CanonCollection,
         CanonCollectionStory,
+        ChatWebhook,
         DigestIssue,
         DigestIssueStory,
         FrictionItem,
         FrictionLink,
         FrictionStatus,
     )
+    from storyboard.people import imports
 
     story = make_story(status=StoryStatus.PUBLISHED, body_md="**Bold** [link](https://example.com)")
     value = db.session.scalars(select(Value).order_by(Value.position)).first()
@@ -521,11 +539,18 @@ def test_every_page_has_a_strict_content_security_policy(app, client, ctx, as_ro
     db.session.commit()
     admin = as_role("admin")
     photo = photos.add_photo(story, admin, camera_jpeg(40, 30), "The van at the door")
+    webhook = ChatWebhook(name="#kudos", url="https://hooks.example.com/x", format="slack", secret="s" * 64)
+    db.session.add(webhook)
+    db.session.commit()
+    slack_link = link_token(Sender("T1", "U1", "una"))  # the page that links a Slack account
+    upload, _ = imports.upload(admin, b"email,name,title,department,location,manager_email,start_date,role\n"
+                               b"new@example.com,New,,,,,,\n", "people.csv", False, False)  # a previewed import
     db.session.commit()
     checked = []
     for rule in routes(app, "GET", public=False):
         path = fill(rule.rule, story_id=story.id, person_id=admin.id, slug=value.slug,
-                    collection_id=path_collection.id, item_id=friction_item.id, photo_id=photo.id)
+                    collection_id=path_collection.id, item_id=friction_item.id, photo_id=photo.id,
+                    webhook_id=webhook.id, token=slack_link, import_id=upload.id)
         response = client.get(path)
         assert response.status_code == 200, f"{path}: {response.status_code}"
         if response.mimetype == "text/html":

@@ -4,8 +4,11 @@
 changes. The same request with the page's own token then succeeds, which shows that the data
 sent would have changed something and that the token alone stopped it.
 
-The documented exception is RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click` posted
-by a mail provider, with no cookie and no token), tested at the end. GETs are checked for
+The documented exceptions are RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click` posted
+by a mail provider, with no cookie and no token), tested at the end, and the integrations'
+routes listed in `CSRF_EXEMPT` (tests/security/routes.py): each is authenticated by what a
+browser never sends on its own (a bearer token, Slack's signature), so for them the matrix
+checks that a signed-in session, with or without a CSRF token, gets nowhere and changes nothing. GETs are checked for
 writes in tests/security/test_authorization_matrix.py, for every persona and story status.
 
 A new POST route needs an `example` in tests/security/routes.py (the matrix fails without it).
@@ -17,9 +20,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from storyboard.extensions import db, limiter
+from storyboard.extensions import csrf, db, limiter
 from storyboard.models import Person
-from tests.security.routes import ROUTES, outcome_of, url_map_routes
+from tests.security.routes import CSRF_EXEMPT, ROUTES, outcome_of, url_map_routes
 from tests.security.scene import PERSONAS, Scene, fill
 from tests.security.server_errors import ServerErrors, described, where
 from tests.security.state import snapshot
@@ -52,8 +55,78 @@ def test_every_state_changing_route_is_in_the_table(app):
     assert not missing, f"give these an entry with an example in tests/security/routes.py: {missing}"
 
 
-@pytest.mark.parametrize("endpoint, method", [key for key in sorted(ROUTES) if key[1] in STATE_CHANGING],
-                         ids=str)
+def exempted_by_the_app(app) -> set[tuple[str, str]]:
+    """The state-changing routes Flask-WTF skips: exempt views and exempt blueprints."""
+    found = set()
+    for endpoint, method in state_changing_routes(app):
+        view = app.view_functions[endpoint]
+        blueprint = app.blueprints.get(endpoint.rpartition(".")[0]) if "." in endpoint else None
+        if f"{view.__module__}.{view.__name__}" in csrf._exempt_views or blueprint in csrf._exempt_blueprints:
+            found.add((endpoint, method))
+    return found
+
+
+# The one page route that checks its token itself (one-click unsubscribe, tested below).
+CHECKS_ITS_OWN_TOKEN = {("digest.unsubscribe", "POST")}
+
+
+def test_exactly_the_listed_routes_are_exempt(app):
+    exempt = exempted_by_the_app(app) - CHECKS_ITS_OWN_TOKEN
+    assert exempt == set(CSRF_EXEMPT), (
+        f"exempt but not listed: {sorted(exempt - set(CSRF_EXEMPT))}; "
+        f"listed but protected: {sorted(set(CSRF_EXEMPT) - exempt)}"
+    )
+
+
+def send(client, path: str, method: str, data: dict, example, objects, scene, headers: dict | None = None):
+    """The example's request: its form fields, or its JSON body and headers (integrations)."""
+    extra = {"headers": headers} if headers is not None else {}
+    if example.json is not None:
+        return client.open(path, method=method, json=example.json(objects, scene), **extra)
+    return client.open(path, method=method, data=data, **extra)
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(CSRF_EXEMPT), ids=str)
+def test_an_exempt_route_ignores_the_session(csrf_app, scene, endpoint, method):
+    """Sent as each signed-in persona, with the page's CSRF token but without the route's own
+    credential, an exempt route refuses (401 or 403) and nothing changes; with the credential
+    (the example) it acts."""
+    route = ROUTES[(endpoint, method)]
+    example = route.example
+    rule = url_map_routes(csrf_app)[(endpoint, method)]
+    with csrf_app.app_context():
+        objects = scene.build(route.kind, example.variant)
+        path, data = fill(rule, objects), example.data(objects, scene)
+        clients = {persona: scene.client_for(persona, objects) for persona in PERSONAS}
+    problems = []
+    for persona, client in clients.items():
+        with csrf_app.app_context():
+            before = snapshot()
+        sent = data | {"csrf_token": page_token(client)}
+        with send(client, path, method, sent, example, objects, scene, headers={}) as response:
+            if response.status_code not in (401, 403):
+                problems.append(f"{method} {path} as {persona}, session only: {response.status_code}")
+        with csrf_app.app_context():
+            if snapshot() != before:
+                problems.append(f"{method} {path} as {persona}, session only, changed the database")
+    assert not problems, "\n".join(problems)
+    with csrf_app.app_context():
+        limiter.reset()
+        before = snapshot()
+        headers = example.headers(objects, scene) if example.headers else {}
+    client = csrf_app.test_client(use_cookies=False)
+    with ServerErrors(csrf_app) as errors, send(client, path, method, data, example, objects, scene,
+                                                headers=headers) as response:
+        got, text = outcome_of(response, path), response.get_data(as_text=True)
+    assert got == example.outcome, f"the example {method} {path}: {described(got, text)} " + str(
+        [where(e) for e in errors.exceptions])
+    with csrf_app.app_context():
+        if not example.reads_only:
+            assert snapshot() != before, f"the example {method} {path} changed nothing: make it one that does"
+
+
+@pytest.mark.parametrize("endpoint, method", [key for key in sorted(ROUTES)
+                                              if key[1] in STATE_CHANGING and key not in CSRF_EXEMPT], ids=str)
 def test_a_forged_request_is_refused_and_changes_nothing(csrf_app, scene, endpoint, method):
     route = ROUTES[(endpoint, method)]
     example = route.example

@@ -25,6 +25,7 @@ To fuzz a new route, give it an entry in tests/security/routes.py; list its quer
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 import zlib
@@ -109,8 +110,23 @@ class Fuzzer:
         self.changed, self.garbage = False, set()
         with app.app_context():
             objects = self.objects(self.route.example.variant if self.route.example else self.route.variants[0])
-            data = self.route.example.data(objects, scene) if self.route.example else {}
+            data = self.base(objects)
         self.form_names = tuple(dict.fromkeys((*self.route.form, *data)))
+
+    def base(self, objects: Objects) -> dict:
+        """The example's fields: its form data, or the top-level fields of its JSON body as text."""
+        example = self.route.example
+        if example is None:
+            return {}
+        body = example.json(objects, self.scene) if example.json else None
+        fields = {name: value if isinstance(value, str) else json.dumps(value)
+                  for name, value in body.items()} if isinstance(body, dict) else {}
+        return example.data(objects, self.scene) | fields
+
+    def headers(self, objects: Objects) -> dict:
+        """An integration's credential (a bearer token, a signature), so the fuzz gets past it."""
+        example = self.route.example
+        return example.headers(objects, self.scene) if example and example.headers else {}
 
     def objects(self, variant: str) -> Objects:
         if variant not in self.kept:
@@ -133,8 +149,8 @@ class Fuzzer:
                                   request.query))
         body = {}
         if self.method != "GET":
-            base = self.route.example.data(objects, self.scene) if self.route.example else {}
-            body = body_of(request, edited(pairs_of(base), request.form))
+            body = body_of(request, edited(pairs_of(self.base(objects)), request.form))
+        body["headers"] = self.headers(objects)
         return self.clients[key], path, query, body
 
     def send(self, request: Fuzzed) -> None:
@@ -144,7 +160,7 @@ class Fuzzer:
         environ = {"PATH_INFO": path.decode("latin-1"), "REQUEST_URI": quoted, "RAW_URI": quoted}
         sent = (f"{self.database}: {self.method} {short(path, 120)} ?{short(query)} as {request.persona}"
                 f"{f' [{request.variant}]' if request.variant else ''}")
-        if body:
+        if "data" in body:
             sent += f" {body['content_type'] or 'no type'} body {described_body(body['data'])}"
         fuzz_report.REQUESTS[self.database] += 1
         escaped = None

@@ -1,0 +1,1 @@
+"""Chat: outgoing webhooks (Slack, Teams) and the incoming Slack slash command."""

@@ -1,0 +1,1 @@
+"""Atom feeds of published stories, opened with a personal feed token."""

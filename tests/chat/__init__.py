@@ -1,0 +1,1 @@
+"""Chat: outgoing webhooks against a real receiver, and the Slack slash command over HTTP."""

@@ -234,6 +234,8 @@ EVERYONE = {
     "digest issue": lambda ids: f"/digest/issues/{ids['issue']}",
     "notifications": lambda ids: "/notifications",
     "preferences": lambda ids: "/preferences",
+    "feeds": lambda ids: "/feeds",
+    "API tokens": lambda ids: "/settings/tokens",
     "my stories": lambda ids: "/mine",
     "nominate form, empty": lambda ids: "/nominate",
     "error page, 404": lambda ids: "/stories/999999",
@@ -245,7 +247,11 @@ HR = {
     "insights dashboard": lambda ids: "/insights/",
     "admin values": lambda ids: "/admin/values",
 }
-ADMIN = {"admin people": lambda ids: "/admin/people"}
+ADMIN = {
+    "admin people": lambda ids: "/admin/people",
+    "people import": lambda ids: "/people/import",
+    "chat webhooks": lambda ids: "/admin/webhooks",
+}
 PAGES_BY_ROLE = {"staff": EVERYONE, "curator": EVERYONE | HR, "admin": EVERYONE | HR | ADMIN}
 
 

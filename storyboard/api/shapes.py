@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_login import current_user
+
 from storyboard.api import schemas
 from storyboard.models import Person, Story, Value
+from storyboard.privacy.visibility import can_see_rule
 from storyboard.urls import external_url
 
 
@@ -32,7 +35,8 @@ def story_fields(story: Story) -> dict:
         "body_html": story.body_html,
         "impact_kind": story.impact_kind,
         "impact": story.impact,
-        "rule_in_the_way": story.rule_in_the_way,
+        # As on the story's page: only for those who can act on it (privacy.visibility).
+        "rule_in_the_way": story.rule_in_the_way if can_see_rule(current_user, story) else None,
         "happened_on": story.happened_on,
         "created_at": moment(story.created_at),
         "submitted_at": moment(story.submitted_at),

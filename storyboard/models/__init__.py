@@ -31,7 +31,7 @@ from storyboard.models.insights import (
     FrictionStatus,
     ManagerEmail,
 )
-from storyboard.models.people import Person, Role, SignIn
+from storyboard.models.people import PeopleImport, Person, Role, SignIn
 from storyboard.models.photos import StoryPhoto
 from storyboard.models.settings import AppSetting
 from storyboard.models.sso import *  # noqa: F403
@@ -75,6 +75,7 @@ __all__ = [
     "StoryPhoto",
     "StoryRevision",
     "ImpactKind",
+    "PeopleImport",
     "Person",
     "Role",
     "SignIn",

@@ -18,6 +18,7 @@ from storyboard.forms import form_status
 from storyboard.people import imports
 from storyboard.people.forms import ApplyImportForm, ImportForm
 from storyboard.people.importer import COLUMNS, FileRefused
+from storyboard.text import one_line
 
 UPLOAD_ENDPOINT = "people.upload_people"  # the only people route that takes a file
 FORM_MARGIN = 16 * 1024  # the checkboxes, the CSRF token and the multipart boundaries
@@ -62,7 +63,10 @@ def upload_people():
     if len(data) > current_app.config["PEOPLE_IMPORT_MAX_BYTES"]:
         form.file.errors = [f"That file is too large: at most {_max_megabytes()} MB. {CHOOSE_AGAIN}"]
         return _upload_page(form, 413)
-    filename = (upload.filename or "people.csv").rsplit("/", 1)[-1]
+    # A name as the browser sent it, shown and audited: one line, no control characters (NUL
+    # cannot be stored on PostgreSQL), no lone surrogates, no folders.
+    sent_name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = one_line(sent_name.encode("utf-8", "replace").decode("utf-8"))[:255] or "people.csv"
     try:
         record, preview = imports.upload(current_user, data, filename, form.deactivate_missing.data,
                                          form.invite.data)

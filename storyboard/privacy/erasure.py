@@ -22,10 +22,14 @@ from storyboard.digest.subscriptions import set_digest_frequency
 from storyboard.errors import Refused
 from storyboard.extensions import db
 from storyboard.models import (
+    ApiToken,
+    FeedToken,
     Notification,
     NotificationSetting,
     Person,
     Role,
+    SlackAccount,
+    SSOIdentity,
     Story,
     story_nominees,
 )
@@ -153,6 +157,11 @@ def _anonymise(person: Person) -> None:
     set_digest_frequency(person, "never")  # cancels digests waiting to go to them
     db.session.execute(delete(Notification).where(Notification.person_id == person.id))
     db.session.execute(delete(NotificationSetting).where(NotificationSetting.person_id == person.id))
+    # What links the person to other systems goes too: the HR system's id (a rehire gets a
+    # fresh record), their accounts at the sign-in provider and in Slack, and their tokens.
+    person.external_id = None
+    for model in (SSOIdentity, SlackAccount, ApiToken, FeedToken):
+        db.session.execute(delete(model).where(model.person_id == person.id))
     sessions.end_all(person)
     db.session.flush()
 

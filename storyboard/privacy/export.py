@@ -17,15 +17,19 @@ from sqlalchemy.orm import selectinload
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import (
+    ApiToken,
     Applause,
     AuditEntry,
     CanonRead,
     DigestDelivery,
     DigestIssue,
+    FeedToken,
     Notification,
     NotificationSetting,
     Person,
     SignIn,
+    SlackAccount,
+    SSOIdentity,
     Story,
     StoryReader,
     StoryRevision,
@@ -91,7 +95,35 @@ def person_export(person: Person) -> dict[str, Any]:
              "keep_me_signed_in": row.remember}
             for row in _rows(select(SignIn).where(SignIn.person_id == person.id).order_by(SignIn.id))
         ],
+        "linked_accounts": _linked_accounts(person),
         "audit_entries": _audit(person),
+    }
+
+
+def _linked_accounts(person: Person) -> dict[str, Any]:
+    """Storyboard's links to other systems: what they are and when used, never a token's digest."""
+    return {
+        "hr_system_id": person.external_id,
+        "single_sign_on": [
+            {"provider": row.provider, "subject": row.subject, "email": row.email,
+             "linked_at": _iso(row.created_at), "last_used_at": _iso(row.last_used_at)}
+            for row in _rows(select(SSOIdentity).where(SSOIdentity.person_id == person.id).order_by(SSOIdentity.id))
+        ],
+        "slack": [
+            {"team_id": row.team_id, "user_id": row.user_id, "user_name": row.user_name,
+             "linked_at": _iso(row.created_at)}
+            for row in _rows(select(SlackAccount).where(SlackAccount.person_id == person.id).order_by(SlackAccount.id))
+        ],
+        "api_tokens": [
+            {"name": row.name, "scope": row.scope, "created_at": _iso(row.created_at),
+             "last_used_at": _iso(row.last_used_at), "expires_at": _iso(row.expires_at),
+             "revoked_at": _iso(row.revoked_at)}
+            for row in _rows(select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.id))
+        ],
+        "feed_urls": [
+            {"made_at": _iso(row.created_at), "last_used_at": _iso(row.last_used_at)}
+            for row in _rows(select(FeedToken).where(FeedToken.person_id == person.id))
+        ],
     }
 
 

@@ -90,8 +90,23 @@ def test_a_story_carries_what_its_page_shows(client, ctx, make_person, make_stor
     assert body["body_html"] == "<p>She <strong>ran</strong>.</p>"
     assert body["nominees"] == [{"id": nina.id, "name": "Nina Nominee"}]
     assert body["url"] == f"https://storyboard.example.com/stories/{story.id}"
-    assert body["rule_in_the_way"] == "Refunds wait for finance."
+    assert body["rule_in_the_way"] is None  # a colleague's token: as on the page, not theirs to read
     assert body["published_at"].endswith("Z") and body["status"] == "published"
+
+
+def test_the_rule_in_the_way_reaches_only_those_who_can_act_on_it(client, ctx, make_person, make_story, make_token):
+    manager = make_person(name="Mona Manager")
+    nina = make_person(name="Nina Nominee", manager=manager)
+    writer, colleague, curator = make_person(name="Will Writer"), make_person(), make_person(role="curator")
+    story = make_story(nominator=writer, nominees=[nina], rule_in_the_way="Refunds wait for finance.")
+    expected = {writer: "Refunds wait for finance.", manager: "Refunds wait for finance.",
+                curator: "Refunds wait for finance.", nina: None, colleague: None}
+    for person, rule in expected.items():
+        _, secret = make_token(person)
+        one = client.get(f"/api/v1/stories/{story.id}", headers=bearer(secret)).get_json()
+        listed = client.get("/api/v1/stories", headers=bearer(secret)).get_json()["items"]
+        assert one["rule_in_the_way"] == rule, person.name
+        assert [item["rule_in_the_way"] for item in listed if item["id"] == story.id] == [rule], person.name
 
 
 def test_people_are_the_directory(client, ctx, make_person, make_token):

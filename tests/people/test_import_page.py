@@ -23,10 +23,11 @@ def csv_upload(*lines: str, raw: bytes | None = None, name: str = "staff.csv") -
     return io.BytesIO(raw if raw is not None else ("\n".join(lines) + "\n").encode()), name
 
 
-def send(client, *lines: str, raw: bytes | None = None, deactivate: bool = False, invite: bool = True):
+def send(client, *lines: str, raw: bytes | None = None, deactivate: bool = False, invite: bool = True,
+         name: str = "staff.csv"):
     """Post the file, encoded in memory: the test client would spool a large body to a temporary
     file it never closes (a ResourceWarning, an error here; see tests/photos/test_upload.py)."""
-    stream, name = csv_upload(*lines, raw=raw)
+    stream, name = csv_upload(*lines, raw=raw, name=name)
     fields = MultiDict({"file": FileStorage(stream, name, content_type="text/csv")})
     if deactivate:
         fields["deactivate_missing"] = "y"
@@ -174,3 +175,15 @@ def test_uploads_nobody_applied_are_forgotten_after_a_day(client, admin):
     db.session.expire_all()
     kept = db.session.scalars(select(PeopleImport)).all()
     assert [("a@example.com" in r.content, "b@example.com" in r.content) for r in kept] == [(False, True)]
+
+
+def test_a_file_name_is_kept_as_one_clean_line(client, admin):
+    """The name the browser sends is shown and audited: no NUL (PostgreSQL refuses it), no
+    terminal escapes or line breaks, no folders."""
+    from storyboard.models import PeopleImport
+
+    response = send(client, "email,name,title,department,location,manager_email,start_date,role",
+                    "new.starter@example.com,New Starter,,,,,,", name="HR/2026/a\x00b\x1b[31m\tstaff.csv")
+    assert response.status_code == 302  # to the preview
+    [record] = db.session.scalars(select(PeopleImport)).all()
+    assert record.filename == "a b [31m staff.csv"

@@ -347,3 +347,38 @@ def test_erasing_clears_the_department_too(client, leaver):
     erase(client, person.id)
     db.session.refresh(person)
     assert (person.name, person.department, person.job_title, person.location) == ("Former colleague", "", "", "")
+
+
+def test_erasing_unlinks_them_from_every_other_system(client, leaver):
+    """The HR system's id, the sign-in provider's and Slack's accounts, feed and API tokens: none
+    is left to find the erased person by, and a rehire with the same HR id is a new record."""
+    from storyboard.api import tokens as api_tokens
+    from storyboard.chat import slack
+    from storyboard.feeds import tokens as feed_tokens
+    from storyboard.models import ApiToken, FeedToken, SlackAccount, SSOIdentity
+
+    person = leaver["person"]
+    person.external_id = "E1042"
+    db.session.add(SSOIdentity(person_id=person.id, provider="company", subject="00u1quentin", email=EMAIL))
+    slack.link(person, slack.Sender("T0001", "U0001", "quentin.z"))
+    feed_tokens.issue(person)
+    api_tokens.create(person, "Night report", "read", None)
+    db.session.commit()
+    linked = (SSOIdentity, SlackAccount, FeedToken, ApiToken)
+    assert [db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id))
+            for model in linked] == [1, 1, 1, 1]
+    accounts = export(client, person.id)["linked_accounts"]
+    assert accounts["hr_system_id"] == "E1042"
+    assert [(row["provider"], row["subject"]) for row in accounts["single_sign_on"]] == [("company", "00u1quentin")]
+    assert [row["user_name"] for row in accounts["slack"]] == ["quentin.z"]
+    assert [(row["name"], row["scope"]) for row in accounts["api_tokens"]] == [("Night report", "read")]
+    assert len(accounts["feed_urls"]) == 1 and set(accounts["feed_urls"][0]) == {"made_at", "last_used_at"}
+
+    erase(client, person.id, "keep")
+
+    db.session.expire_all()
+    assert person.external_id is None
+    assert [db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id))
+            for model in linked] == [0, 0, 0, 0]
+    for secret in ("E1042", "00u1quentin", "quentin.z"):
+        assert places_holding(secret, ignore_case=True) == set(), secret

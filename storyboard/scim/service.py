@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from scim2_models import (
     EnterpriseUser,
+    ForbiddenException,
     InvalidFilterException,
     InvalidValueException,
     NotFoundException,
@@ -26,7 +27,7 @@ from storyboard.auth.roles import keep_an_admin
 from storyboard.clock import utcnow
 from storyboard.extensions import db
 from storyboard.models import Person
-from storyboard.models.people import EXTERNAL_ID_LENGTH
+from storyboard.models.people import EXTERNAL_ID_LENGTH, Role
 from storyboard.privacy.erasure import is_erased
 from storyboard.scim.schema import RequestUser
 from storyboard.text import one_line
@@ -36,6 +37,11 @@ EMAIL_LENGTH = 254
 # The filters an HR system needs to find someone before creating them (RFC 7644 §3.4.2.2).
 SUPPORTED_FILTER = re.compile(
     r'\s*(?P<attribute>userName|externalId|id)\s+eq\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*', re.IGNORECASE)
+# Erased accounts keep an undeliverable address (privacy.erasure.erased_email); SCIM never
+# lists or finds them, so an HR system's old id cannot re-identify the person.
+ERASED_EMAIL = "erased-%@erased.invalid"
+STAFF_ONLY = ("Storyboard's administrators and curators are managed on Storyboard's own admin pages, "
+              "not by provisioning.")
 AUDITED = ("email", "name", "job_title", "department", "manager_id", "external_id")
 
 
@@ -66,7 +72,8 @@ def get_person(person_id: int) -> Person:
 
 def people_matching(filter_text: str | None):
     """The statement for the Users list, filtered by `userName`, `externalId` or `id` eq."""
-    statement = select(Person).where(Person.deprovisioned_at.is_(None)).order_by(Person.id)
+    statement = select(Person).where(Person.deprovisioned_at.is_(None), Person.email.not_like(ERASED_EMAIL))
+    statement = statement.order_by(Person.id)
     if not filter_text:
         return statement
     match = SUPPORTED_FILTER.fullmatch(filter_text)
@@ -118,7 +125,8 @@ def _manager_id(value: str | None, person: Person | None) -> int | None:
         return None
     by_id = int(value) if value.isdigit() and len(value) < 10 else None
     manager = db.session.scalars(select(Person).where(
-        or_(Person.id == by_id, Person.external_id == value)).order_by(Person.external_id == value)).first()
+        or_(Person.id == by_id, Person.external_id == value), Person.email.not_like(ERASED_EMAIL),
+    ).order_by(Person.external_id == value)).first()
     if manager is None:
         raise InvalidValueException(detail=f"manager {value!r} is no User here (by id or externalId).")
     if person is not None and _manages_up_to(manager, person):
@@ -154,6 +162,7 @@ def create(user: RequestUser) -> Person:
         func.lower(Person.email) == fields.email, Person.deprovisioned_at.is_not(None))).first()
     if returning is not None and not is_erased(returning):
         returning.deprovisioned_at = None
+        _back_as_staff(returning)
         audit.record(None, "person.provision", "person", returning.id, None, {"email": returning.email},
                      note=note())
         replace(returning, user)
@@ -182,6 +191,11 @@ def deprovision(person: Person) -> None:
 def replace(person: Person, user: RequestUser) -> Person:
     """Set everything a User carries (PUT, and PATCH once applied). The caller commits."""
     fields = fields_from(user, person)
+    if person.is_curator and fields.email != person.email.lower():
+        # A token holder could otherwise point an admin's address at a mailbox they control
+        # and take the account over (password reset, SSO email match) or move a break-glass
+        # admin out of BREAK_GLASS_EMAILS.
+        raise ForbiddenException(detail=f"userName cannot change here. {STAFF_ONLY}")
     _refuse_duplicates(fields, person)
     before = {name: getattr(person, name) for name in AUDITED}
     after = {name: getattr(fields, name) for name in AUDITED}
@@ -209,12 +223,28 @@ def _refresh_search_text(person: Person) -> None:
         story.refresh_search_text()
 
 
+def _back_as_staff(person: Person) -> None:
+    """Whoever SCIM brings back comes back as staff: a curator's or admin's powers are given
+    on Storyboard's admin pages, never by whoever holds the HR system's token."""
+    if person.role != Role.STAFF.value:
+        audit.record(None, "person.role", "person", person.id, {"role": person.role},
+                     {"role": Role.STAFF.value}, note=note())
+        person.role = Role.STAFF.value
+
+
 def set_active(person: Person, active: bool) -> None:
-    """Deactivate (sessions end, `people_left` is sent) or reactivate someone."""
+    """Deactivate (sessions end, `people_left` is sent) or reactivate someone.
+
+    Decision: SCIM may deactivate curators and admins, since a leaver must lose access and
+    that is the point of HR sync (except the last active admin: 409). It never changes their
+    userName, and brings anyone back only as staff.
+    """
     if person.active == active:
         return
     if not active:
         keep_an_admin(person, "deactivated")
+    else:
+        _back_as_staff(person)
     person.active = active
     sessions.end_all(person)  # a leaver is out now; a returner signs in afresh
     action = "person.reactivate" if active else "person.deactivate"

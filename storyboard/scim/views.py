@@ -37,6 +37,7 @@ from storyboard.errors import Refused
 from storyboard.extensions import csrf, db
 from storyboard.models import Person
 from storyboard.scim import service
+from storyboard.scim.checks import UNSTORABLE, patch_active, refuse_unstorable, strict_active
 from storyboard.scim.schema import (
     ENTERPRISE_USER,
     EnterpriseUser,
@@ -52,6 +53,8 @@ csrf.exempt(bp)
 
 MEDIA_TYPE = "application/scim+json"
 MIN_TOKEN_LENGTH = 32
+# Past this, SQLite's OFFSET overflows; no directory has this many people anyway.
+MAX_START_INDEX = 2**31
 
 
 class Off(Exception):
@@ -139,6 +142,7 @@ def _body() -> dict:
         raise InvalidSyntaxException(detail="The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise InvalidSyntaxException(detail="The request body must be a JSON object.")
+    refuse_unstorable(payload)
     _name_managers(payload)
     return payload
 
@@ -193,6 +197,8 @@ def _integer(name: str, default: int) -> int:
     text = request.args.get(name)
     if text is None or text == "":
         return default
+    if UNSTORABLE.search(text):
+        raise InvalidValueException(detail=f"{name} must be a whole number.")
     try:
         return int(text)
     except ValueError:
@@ -208,7 +214,7 @@ def _parameters() -> ResponseParameters:
 def _page(filter_text: str | None, start: int, count: int, parameters: ResponseParameters) -> Response:
     """One page of the Users a filter finds, by id, as a ListResponse."""
     statement = service.people_matching(filter_text)
-    start, count = max(start, 1), min(max(count, 0), current_app.config["SCIM_MAX_RESULTS"])
+    start, count = min(max(start, 1), MAX_START_INDEX), min(max(count, 0), current_app.config["SCIM_MAX_RESULTS"])
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     people = list(db.session.scalars(statement.offset(start - 1).limit(count))) if count else []
     page = ListResponse[ResponseUser](total_results=total, start_index=start, items_per_page=len(people),
@@ -218,6 +224,10 @@ def _page(filter_text: str | None, start: int, count: int, parameters: ResponseP
 
 @bp.get("/Users")
 def users():
+    for name, value in request.args.items():
+        if UNSTORABLE.search(value):
+            raise InvalidValueException(detail=f"{name} contains a control character or an invalid character; "
+                                               "remove it.")
     return _page(request.args.get("filter"), _integer("startIndex", 1),
                  _integer("count", current_app.config["SCIM_MAX_RESULTS"]), _parameters())
 
@@ -232,7 +242,9 @@ def search_users():
 
 @bp.post("/Users")
 def create_user():
-    user = RequestUser.model_validate(_body(), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
+    payload = _body()
+    strict_active(payload)
+    user = RequestUser.model_validate(payload, scim_ctx=Context.RESOURCE_CREATION_REQUEST)
     person = service.create(user)
     db.session.commit()
     if current_app.config["SCIM_INVITE_NEW_PEOPLE"] and person.active:
@@ -257,7 +269,9 @@ def user(person_id: int):
 @bp.put("/Users/<int:person_id>")
 def replace_user(person_id: int):
     person = service.get_person(person_id)
-    user = RequestUser.model_validate(_body(), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
+    payload = _body()
+    strict_active(payload)
+    user = RequestUser.model_validate(payload, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
     service.replace(person, user)
     db.session.commit()
     return user_response(person, Context.RESOURCE_REPLACEMENT_RESPONSE)
@@ -266,7 +280,9 @@ def replace_user(person_id: int):
 @bp.patch("/Users/<int:person_id>")
 def patch_user(person_id: int):
     person = service.get_person(person_id)
-    patch = PatchOp[RequestUser].model_validate(_body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+    payload = _body()
+    patch_active(payload)
+    patch = PatchOp[RequestUser].model_validate(payload, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     # The person as the full standard User, so that any standard path can be patched; what
     # Storyboard does not keep is then dropped again by `replace`.
     current = RequestUser.model_validate(

@@ -143,6 +143,12 @@ CHAT_QUEUE = "storyboard-chat"
 # command off (every request is refused with 401).
 SLACK_SIGNING_SECRET = None
 SLACK_LINK_MAX_AGE = 30 * 60  # seconds a "link your Slack account" link stays valid
+# Webhooks may only post to public internet addresses: loopback, private (10/8, 172.16/12,
+# 192.168/16, fc00::/7), link-local (169.254/16, where cloud metadata lives; fe80::/10) and
+# other internal addresses are refused, on the form and again before every post. True allows
+# them, for a receiver on your own network.
+CHAT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+# (A post is cut off after 2 x CHAT_WEBHOOK_TIMEOUT_SECONDS in all, however slowly its receiver answers.)
 
 # Feeds
 # Atom feeds of published stories, opened with a personal feed token in the URL (/feeds).

@@ -18,13 +18,15 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from storyboard import audit
-from storyboard.chat import payloads
+from storyboard.chat import addresses, payloads, transport
 from storyboard.chat.webhooks import cancel_pending, enqueue, retry_delay, waiting_jobs
 from storyboard.clock import utcnow
 from storyboard.extensions import db
@@ -84,7 +86,9 @@ class Outcome:
 
 def post(webhook: ChatWebhook, event_: str, delivery_uuid: str, body: bytes) -> Outcome:
     """Post the signed body; any 2xx is delivered. Redirects are not followed: a webhook that
-    moved is an error the admin should see (and fix), not a hop to wherever it points."""
+    moved is an error the admin should see (and fix), not a hop to wherever it points. The
+    receiver's answer is never read or kept: only its status code (a webhook pointed at an
+    internal service must not become a way to read it)."""
     timeout = float(current_app.config["CHAT_WEBHOOK_TIMEOUT_SECONDS"])
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -94,19 +98,31 @@ def post(webhook: ChatWebhook, event_: str, delivery_uuid: str, body: bytes) -> 
         "X-Storyboard-Signature": signature_header(webhook.secret, body, int(time.time())),
     }
     try:
-        response = requests.post(webhook.url, data=body, headers=headers, timeout=(timeout, timeout),
-                                 allow_redirects=False)
-    except requests.Timeout:
+        parts = urlsplit(webhook.url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        code = transport.post(webhook.url, parts.hostname or "", port, body, headers, timeout,
+                              deadline=timeout * 2)  # well inside the lease (3 x timeout + 30 s)
+    except addresses.Refused as refused:
+        return Outcome(False, None, shorten(f"Not sent: {refused}", ERROR_MAX))
+    except (requests.Timeout, transport.DeadlinePassed):
         return Outcome(False, None, f"No answer within {timeout:g} seconds")
     except requests.ConnectionError as error:
         return Outcome(False, None, shorten(f"Could not connect: {_reason(error)}", ERROR_MAX))
     except requests.RequestException as error:
         return Outcome(False, None, shorten(f"The request failed: {_reason(error)}", ERROR_MAX))
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code)
-    answer = " ".join(response.text.split())[:120] if response.text else ""
-    said = f"The receiver answered {response.status_code}" + (f": {answer}" if answer else "")
-    return Outcome(False, response.status_code, shorten(said, ERROR_MAX))
+    except (OSError, UnicodeError, ValueError) as error:  # the name does not resolve, or no address at all
+        return Outcome(False, None, shorten(f"Could not connect: {error}", ERROR_MAX))
+    if 200 <= code < 300:
+        return Outcome(True, code)
+    return Outcome(False, code, f"The receiver answered {code}{_phrase(code)}")
+
+
+def _phrase(code: int) -> str:
+    # The standard phrase, not the receiver's own: what it says is not shown anywhere.
+    try:
+        return f" ({HTTPStatus(code).phrase})"
+    except ValueError:
+        return ""
 
 
 def _reason(error: Exception) -> str:

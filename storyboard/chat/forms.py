@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import ValidationError
 
+from storyboard.chat.addresses import form_problem
 from storyboard.chat.webhooks import WebhookFields
 from storyboard.forms import required_text, single_line
 from storyboard.models import ChatFormat
@@ -38,6 +39,9 @@ class WebhookForm(FlaskForm):
             raise ValidationError(NOT_A_WEB_ADDRESS)
         if " " in field.data:
             raise ValidationError("A web address has no spaces.")
+        problem = form_problem(parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80))
+        if problem:
+            raise ValidationError(problem)
 
     def validate_format(self, field) -> None:
         if field.data not in {kind.value for kind in ChatFormat}:

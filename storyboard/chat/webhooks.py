@@ -8,11 +8,13 @@ the commit, with REDIS_URL set, an RQ job per new delivery sends it; without Red
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, func, select, update
@@ -85,9 +87,23 @@ def _apply(webhook: ChatWebhook, fields: WebhookFields) -> None:
 
 def _described(webhook: ChatWebhook) -> dict:
     # The signing secret stays out of the audit log, which keeps entries for good: a secret
-    # there would outlive its replacement.
-    return {"name": webhook.name, "url": webhook.url, "format": webhook.format,
-            "events": [event_.value for event_ in webhook.events]}
+    # there would outlive its replacement. So does the address past its host: a Slack or Teams
+    # webhook address is itself a credential. Its fingerprint still tells a change apart.
+    return {"name": webhook.name, "url": url_summary(webhook.url), "url_fingerprint": url_fingerprint(webhook.url),
+            "format": webhook.format, "events": [event_.value for event_ in webhook.events]}
+
+
+def url_summary(url: str) -> str:
+    """Scheme and host of a webhook address, without its path and query (the credential)."""
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return "(not a web address)"
+
+
+def url_fingerprint(url: str) -> str:
+    return "sha256:" + hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -24,18 +24,28 @@ class Received:
 
 @dataclass
 class Receiver:
-    """What the receiver got, and how it answers next: `status` (200, 500...) or `hang` seconds."""
+    """What the receiver got, and how it answers next: `status` (200, 500...), `hang` seconds, or
+    `drip`: its status line, then a header one byte every `drip` seconds for up to 5 s."""
 
     url: str = ""
     requests: list[Received] = field(default_factory=list)
     status: int = 200
     hang: float = 0.0
+    drip: float = 0.0
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
         while len(self.requests) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         return self.requests
+
+
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(request):
+    """The receivers here listen on loopback, which production refuses: tests of that refusal
+    set CHAT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES back to False."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["CHAT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = True
 
 
 @pytest.fixture
@@ -49,11 +59,25 @@ def receiver():
             state.requests.append(Received(self.path, dict(self.headers.items()), body))
             if state.hang:
                 time.sleep(state.hang)
+            if state.drip:
+                self._drip(time.monotonic() + 5)
+                return
             answer = b"ok" if state.status < 300 else b"invalid_payload"
             self.send_response(state.status)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
+
+        def _drip(self, until: float) -> None:
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                while time.monotonic() < until:
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(state.drip)
+                self.wfile.write(b"\r\nContent-Length: 2\r\n\r\nok")
+            except OSError:
+                pass  # the sender hung up
 
         def log_message(self, *args):  # quiet
             pass

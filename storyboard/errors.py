@@ -1,12 +1,14 @@
-"""One way to refuse, and one handler for every HTTP error: an HTML page, or JSON for paths
-under /api/.
+"""One way to refuse, and one handler for every HTTP error: an HTML page, JSON for paths under
+/api/, or the body an integration registered for its own paths (SCIM's Error resource).
 
 Services never call abort(): they raise a `Refused` (or a subclass named for what it refuses),
 and the handler here rolls the session back and answers with the refusal's status and message.
 A view catches a refusal only to show a page again with what was typed (and then keeps the
 status).
 """
-from flask import Flask, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
@@ -23,6 +25,24 @@ MESSAGES = {
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
 }
+
+
+# Path prefix -> how errors there are answered (status, message, the exception), for protocols
+# whose clients read a body of their own (SCIM). Filled in by the features that own the paths.
+ERROR_BODIES: dict[str, Callable[[int, str, HTTPException], Response]] = {}
+
+
+def answer_errors_under(prefix: str, answer: Callable[[int, str, HTTPException], Response]) -> None:
+    """Answer every HTTP error under `prefix` (and `prefix` itself) with `answer`, addresses no
+    route matches included (an unknown path, a wrong method)."""
+    ERROR_BODIES[prefix.rstrip("/")] = answer
+
+
+def _registered_answer(path: str) -> Callable[[int, str, HTTPException], Response] | None:
+    for prefix, answer in ERROR_BODIES.items():
+        if path == prefix or path.startswith(f"{prefix}/"):
+            return answer
+    return None
 
 
 class Refused(Exception):
@@ -61,8 +81,11 @@ def register_error_handlers(app: Flask) -> None:
             description = error.description or ""
             generic = type(error).description
             message = description if description and description != generic else MESSAGES.get(code, description)
-        if request.path.startswith("/api/"):
-            return {"error": message, "status": code}, code
+        answer = _registered_answer(request.path)
+        if answer is not None:
+            return answer(code, message, error)
+        if request.path.startswith("/api/"):  # the JSON API's shape (storyboard/api/)
+            return {"error": {"status": code, "message": message}}, code
         response = render_template("errors/error.html", code=code, message=message, title=error.name)
         return response, code
 

@@ -190,19 +190,6 @@ def unexpected(error: Exception):
     return _fail(500, API_MESSAGES[500])
 
 
-def normalise_errors(response):
-    """The app's own error handler (storyboard/errors.py) answers /api/ paths no blueprint
-    claims (an unknown address, a wrong method) as {"error": "...", "status": N}: put those in
-    the API's shape, so every error under /api/ reads the same."""
-    if not request.path.startswith("/api/") or response.status_code < 400 or not response.is_json:
-        return response
-    body = response.get_json(silent=True)
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        status = response.status_code
-        response.set_data(jsonify({"error": {"status": status, "message": body["error"]}}).get_data())
-    return response
-
-
 @v1.get("/openapi.json")
 @rate_limited
 def openapi():

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from storyboard.api import nominations, read, tokens  # noqa: F401  nominations and read add their routes to v1
 from storyboard.api.forms import TokenForm
-from storyboard.api.v1 import normalise_errors, v1
+from storyboard.api.v1 import v1
 from storyboard.clock import utcnow
 from storyboard.errors import Refused
 from storyboard.extensions import db
@@ -17,7 +17,6 @@ from storyboard.forms import check_one_button
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(v1)
-bp.after_app_request(normalise_errors)
 
 
 @bp.get("/settings/tokens")

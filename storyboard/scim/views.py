@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from storyboard.errors import Refused
+from storyboard.errors import Refused, answer_errors_under
 from storyboard.extensions import csrf, db
 from storyboard.models import Person
 from storyboard.scim import service
@@ -341,16 +341,19 @@ def schema(schema_id: str):
     return _discovery(list(provider().schemas), schema_id, "schema")
 
 
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
-def _no_such_address(error: HTTPException):
-    """No rule matched: under /scim/v2 a SCIM error (RFC 7644 §3.12: clients read its body),
-    anywhere else whatever the app answers (storyboard/errors.py)."""
-    if request.path != bp.url_prefix and not request.path.startswith(f"{bp.url_prefix}/"):
-        return current_app.error_handler_spec[None][None][HTTPException](error)
-    if error.code == 405:
+def _protocol_error(status: int, message: str, error: HTTPException) -> Response:
+    """Every HTTP error under /scim/v2 (an unknown address and a wrong method included) as a
+    SCIM Error (RFC 7644 §3.12): provisioning clients read its body, not a page."""
+    if status == 405:
         allowed = ", ".join(sorted(set(getattr(error, "valid_methods", None) or ()) - {"HEAD", "OPTIONS"}))
         response = error_response(405, f"{request.method} is not allowed here; this address takes {allowed}.")
         response.headers["Allow"] = allowed
         return response
-    return error_response(404, "There is no SCIM resource at this address.")
+    if status == 404:
+        return error_response(404, "There is no SCIM resource at this address.")
+    return error_response(status, message)
+
+
+@bp.record_once
+def _answer_errors_as_scim(state) -> None:
+    answer_errors_under(bp.url_prefix, _protocol_error)

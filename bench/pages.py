@@ -1,4 +1,4 @@
-"""Page speed at 1k, 10k and 100k stories, on SQLite and PostgreSQL, against a ceiling.
+"""Page speed at 1k, 10k and 100k stories, on SQLite and PostgreSQL, against a floor and a ceiling.
 
 Run: make bench   (or .venv/bin/python bench/pages.py [--sizes 1000 10000] [--databases sqlite])
 
@@ -6,9 +6,15 @@ For each database and size it seeds a demo company (`seed-demo`, one person per 
 with their readers, applause and notes), starts `gunicorn -c gunicorn.conf.py wsgi:app` with two
 workers, signs in, and drives each page with wrk from a separate process: the feed, a story,
 a profile, a search and the nominate POST (a draft saved each time). In the same run it serves
-bench/ceiling.py, which returns the feed page's bytes with the same gunicorn settings: that is
-the most this machine can serve, and each page's req/s is given as a ratio to it. Results print
-as a table and are saved as JSON in bench/results/. wrk comes from Debian (`apt-get install wrk`).
+bench/floor.py, a minimal Flask app that checks the same session cookie against the sign-ins
+table (one query) and returns the feed page's bytes: the least a signed-in page can do; and
+bench/ceiling.py, a bare WSGI app returning the same bytes: the most this machine can serve.
+Both run with the same gunicorn settings, and each page's req/s is given as a ratio to each.
+For the feed, a story and a profile it also checks that a conditional GET (If-None-Match with
+the page's ETag) answers 304. Results print as a table, with the p95 growth from the smallest
+to the largest size and a PASS/FAIL line per goal of issue 16, and are saved as JSON in
+bench/results/. wrk comes from Debian (`apt-get install wrk`). 1M stories on PostgreSQL only:
+`--sizes 1000000 --databases postgresql`.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
+from pages_report import CONDITIONAL_PAGES, goals, growth_lines, table  # beside this script
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +45,8 @@ BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/storyboard_bench")
 STAFF = ("staff@demo.example.com", "storyboard-demo")
+# A form's CSRF token, whatever order the input's attributes come in.
+CSRF_FIELD = r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"'
 
 
 def free_port() -> int:
@@ -123,16 +132,25 @@ class Session:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
         try:
-            with self.opener.open(self.base + path, timeout=30) as response:
-                return response.status, response.read()
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(), dict(error.headers)
+
+    def conditional_get(self, path: str) -> str:
+        """What a second request with If-None-Match (the first answer's ETag) gets back."""
+        etag = self.get(path)[2].get("ETag")
+        if not etag:
+            return "no ETag"
+        status = self.get(path, {"If-None-Match": etag})[0]
+        return "304" if status == 304 else f"{status}, not 304"
 
     def token(self, path: str) -> str:
         page = self.get(path)[1].decode()
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        return re.search(CSRF_FIELD, page).group(1)
 
     def sign_in(self) -> None:
         form = {"email": STAFF[0], "password": STAFF[1], "csrf_token": self.token("/auth/login")}
@@ -143,9 +161,11 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def serve(app: str, env: dict[str, str], workers: int | None = 2) -> tuple[subprocess.Popen, str]:
+    """gunicorn with gunicorn.conf.py; `workers=None` keeps its default (cores + 1)."""
     port = free_port()
-    env = env | {"STORYBOARD_BIND": f"127.0.0.1:{port}", "STORYBOARD_WORKERS": "2"}
+    env = env | {"STORYBOARD_BIND": f"127.0.0.1:{port}"}
+    env |= {"STORYBOARD_WORKERS": str(workers)} if workers else {}
     process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -202,56 +222,43 @@ def measure(database: str, size: int, workdir: Path, seconds: int, connections: 
             "nominate POST": ("/nominate", nominate),
         }
         for name, (path, body) in pages.items():
+            row = {"database": database, "stories": size, "page": name}
             if body is None:
-                status, content = session.get(path)
+                status, content, _ = session.get(path)
                 assert status == 200, f"{name}: {status}"
                 if name == "feed":
                     feed_bytes = content
+                if name in CONDITIONAL_PAGES:
+                    row["conditional_get"] = session.conditional_get(path)
             report = load(base + path, seconds, connections, session.cookie, body)
             if report["http_errors"] or report["socket_errors"]:
                 raise SystemExit(f"{name} on {database} {size}: {report}")
-            rows.append({"database": database, "stories": size, "page": name} | report)
+            rows.append(row | report)
             print(f"  {name:14} {report['rps']:8.0f} req/s  p95 {report['p95_us'] / 1000:6.1f} ms", flush=True)
     finally:
         stop(process)
     body_file = workdir / "feed.html"
     body_file.write_bytes(feed_bytes)
-    ceiling, base = serve("bench.ceiling:app", env | {"BENCH_CEILING_BODY": str(body_file)})
-    try:
-        report = load(base + "/", seconds, connections)
-    finally:
-        stop(ceiling)
-    ceiling_row = {"database": database, "stories": size, "page": "ceiling"} | report
-    print(f"  {'ceiling':14} {report['rps']:8.0f} req/s  p95 {report['p95_us'] / 1000:6.1f} ms", flush=True)
+    served = env | {"BENCH_CEILING_BODY": str(body_file), "BENCH_FLOOR_BODY": str(body_file)}
+    baselines = {}
+    for name, app, cookie in (("floor", "bench.floor:app", session.cookie), ("ceiling", "bench.ceiling:app", None)):
+        process, base = serve(app, served)
+        try:
+            if cookie:  # the floor must really recognise the sign-in, or it measures a 401
+                status = Session(base).get("/", {"Cookie": cookie})[0]
+                assert status == 200, f"the floor answered {status} to the signed-in cookie"
+            report = load(base + "/", seconds, connections, cookie)
+        finally:
+            stop(process)
+        if report["http_errors"] or report["socket_errors"]:
+            raise SystemExit(f"{name} on {database} {size}: {report}")
+        baselines[name] = {"database": database, "stories": size, "page": name} | report
+        print(f"  {name:14} {report['rps']:8.0f} req/s  p95 {report['p95_us'] / 1000:6.1f} ms", flush=True)
+    for row in [*rows, baselines["floor"]]:
+        row["ratio_to_ceiling"] = row["rps"] / baselines["ceiling"]["rps"]
     for row in rows:
-        row["ratio_to_ceiling"] = row["rps"] / report["rps"]
-    return [*rows, ceiling_row]
-
-
-def table(rows: list[dict]) -> str:
-    lines = [f"{'database':10} {'stories':>8} {'page':14} {'req/s':>8} {'x ceiling':>9} "
-             f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
-    for row in rows:
-        ratio = f"{row['ratio_to_ceiling']:9.2f}" if "ratio_to_ceiling" in row else f"{'1.00':>9}"
-        lines.append(f"{row['database']:10} {row['stories']:8} {row['page']:14} {row['rps']:8.0f} {ratio} "
-                     f"{row['p50_us'] / 1000:7.1f} {row['p95_us'] / 1000:7.1f} {row['p99_us'] / 1000:7.1f}")
-    return "\n".join(lines)
-
-
-def growth(rows: list[dict]) -> list[str]:
-    """p95 at the largest size over p95 at the smallest, per database and page."""
-    out = []
-    for database in sorted({row["database"] for row in rows}):
-        mine = [row for row in rows if row["database"] == database and row["page"] != "ceiling"]
-        sizes = sorted({row["stories"] for row in mine})
-        if len(sizes) < 2:
-            continue
-        for page in dict.fromkeys(row["page"] for row in mine):
-            small, large = (
-                next(r for r in mine if r["page"] == page and r["stories"] == s) for s in (sizes[0], sizes[-1])
-            )
-            out.append(f"{database:10} {page:14} p95 {sizes[-1]} / {sizes[0]}: {large['p95_us'] / small['p95_us']:.2f}")
-    return out
+        row["ratio_to_floor"] = row["rps"] / baselines["floor"]["rps"]
+    return [*rows, *baselines.values()]
 
 
 def main() -> None:
@@ -275,11 +282,14 @@ def main() -> None:
     print()
     print(table(rows))
     print()
-    print("\n".join(growth(rows)))
+    print("\n".join(growth_lines(rows)))
+    print()
+    print("Goals (issue 16; figures from a shared 2-core machine are noisy):")
+    print("\n".join(goals(rows)))
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     result = {"measured_at": stamp, "seconds": args.seconds, "connections": args.connections,
-              "workers": 2, "rows": rows, "p95_growth": growth(rows)}
+              "workers": 2, "rows": rows, "p95_growth": growth_lines(rows), "goals": goals(rows)}
     for name in (f"pages-{stamp}.json", "pages-latest.json"):
         (RESULTS / name).write_text(json.dumps(result, indent=2))
     print(f"\nSaved bench/results/pages-{stamp}.json")

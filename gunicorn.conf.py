@@ -29,3 +29,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("STORYBOARD_LOG_LEVEL", "info")
 proc_name = "storyboard"
+# Gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default: one path for every
+# gunicorn of the user, so two instances on a host (or a benchmark beside the site) would fight
+# over it. Storyboard does not use it.
+control_socket_disable = True

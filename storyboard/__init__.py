@@ -28,6 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     app.url_map.converters["int"] = DatabaseId
+    from storyboard.assets import register_fingerprints
+    from storyboard.compression import register_compression
+
+    register_compression(app)  # the app's first after-request function, so the last to run
+    register_fingerprints(app)  # static files named by their content's hash, cached a year
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1)
     register_extensions(app)
@@ -107,6 +112,9 @@ def register_extensions(app: Flask) -> None:
     from storyboard.auth.sessions import load_person
 
     login_manager.user_loader(load_person)
+    from storyboard import fragments  # the card cache, and cheaper links in templates
+
+    fragments.init_app(app)
 
 
 @event.listens_for(Engine, "connect")

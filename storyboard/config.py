@@ -165,3 +165,25 @@ SCIM_INVITE_NEW_PEOPLE = False  # email an invitation to each person SCIM create
 SCIM_MAX_RESULTS = 200  # a Users list's page size at most (SCIM `count`)
 # The people import page (/people/import): the largest CSV an admin may upload.
 PEOPLE_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+# Rendered story cards (storyboard/fragments.py), kept under keys made of what they show, so
+# nothing is invalidated by hand. Without REDIS_URL each worker keeps up to CACHE_THRESHOLD
+# cards in memory; with it, the cards live in Redis for every worker and host, for a day
+# after they were last rendered.
+CACHE_TYPE = "SimpleCache"
+CACHE_THRESHOLD = 10_000
+CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60
+CACHE_KEY_PREFIX = "storyboard:fragment:"
+
+# Static files and compression (storyboard/assets.py, storyboard/compression.py)
+# Static files are named by a hash of their content (/static/css/storyboard.<hash>.css) and cached
+# by browsers for a year; off in debug mode (`flask --debug run`), so edited files show at once.
+STATIC_FINGERPRINTS = True
+# Responses compressed with zstd, Brotli or gzip by Flask-Compress (any COMPRESS_* setting of
+# Flask-Compress applies); False when a proxy in front compresses instead.
+COMPRESS_RESPONSES = True
+COMPRESS_MIN_SIZE = 1024  # bytes; smaller bodies are sent as they are
+COMPRESS_MIMETYPES = [
+    "text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+    "application/json", "application/scim+json", "application/atom+xml",
+]

@@ -1,4 +1,5 @@
 """Extension objects, created unbound and attached to an app in `create_app`."""
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,5 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 limiter = Limiter(key_func=get_remote_address)
+# Rendered story cards (storyboard/fragments.py): Redis when REDIS_URL is set, else in-process.
+cache = Cache()

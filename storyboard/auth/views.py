@@ -138,7 +138,11 @@ def logout():
     session.clear()
     logout_user()
     flash("You have signed out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The feed, stories and profiles may be kept by the browser to revalidate (ETag): whoever
+    # uses this browser next must not find them in its cache or behind the back button.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @shortcuts.get("/login", endpoint="login")

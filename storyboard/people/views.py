@@ -19,6 +19,7 @@ from sqlalchemy import select
 from storyboard.auth.roles import admin_required
 from storyboard.extensions import db
 from storyboard.forms import form_status
+from storyboard.fragments import conditional_page
 from storyboard.models import Person, Story, story_nominees
 from storyboard.pagination import paginate
 from storyboard.people import import_views, invitations, service
@@ -57,6 +58,7 @@ def lookup():
 
 
 @bp.get("/<int:person_id>")
+@conditional_page
 def profile(person_id: int):
     person = db.get_or_404(Person, person_id)
     # IN over the person's own rows lets the database start from their few stories, where

@@ -11,6 +11,7 @@ from storyboard import pii
 from storyboard.db_helpers import MAX_ID, database_id, parse_id
 from storyboard.extensions import db
 from storyboard.forms import EmptyForm, check_one_button
+from storyboard.fragments import conditional_page
 from storyboard.markdown import render
 from storyboard.models import Person, Story, StoryRevision, StoryStatus, Value, story_values
 from storyboard.pagination import Page, keyset_paginate, requested_page
@@ -28,6 +29,7 @@ ACTIONS = frozenset({"find", "preview", "draft", "save", "submit", "enter"})
 
 
 @bp.get("/")
+@conditional_page
 def feed():
     page = feed_page(service.published_stories())
     return render_template("stories/feed.html", page=page)
@@ -140,6 +142,7 @@ def _chosen_people(ids: list[int]) -> list[Person]:
 
 
 @bp.get("/stories/<int:story_id>")
+@conditional_page
 def show(story_id: int):
     page = service.story_page(current_user, story_id)
     if page is None:

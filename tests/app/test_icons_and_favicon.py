@@ -6,7 +6,7 @@ import pytest
 
 # Emoji and pictographs that show as a missing-glyph box without an emoji font.
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
-ICON_USE = re.compile(r'<use href="(/static/icons/icons\.svg)#([\w-]+)"')
+ICON_USE = re.compile(r'<use href="(/static/icons/icons\.[0-9a-f]{12}\.svg)#([\w-]+)"')  # named by its content
 
 
 @pytest.fixture

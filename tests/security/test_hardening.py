@@ -160,12 +160,21 @@ def test_the_longest_story_the_form_allows_is_well_inside_the_limit(client, ctx,
 # Caching of signed-in pages.
 
 
-@pytest.mark.parametrize("path", ["/", "/mine", "/notifications", "/preferences", "/auth/login"])
+@pytest.mark.parametrize("path", ["/mine", "/notifications", "/preferences", "/auth/login", "/nominate"])
 def test_pages_are_never_stored_by_browsers_or_proxies(client, ctx, as_role, path):
     if path != "/auth/login":
         as_role("staff")
     response = client.get(path)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_reading_pages_are_kept_only_by_the_browser_and_revalidated(client, ctx, as_role, make_story):
+    """The feed, a story and a profile may be kept for a 304 (tests/app/test_conditional_pages.py),
+    by the person's own browser only (private) and never shown again without asking (no-cache)."""
+    story = make_story()
+    as_role("staff")
+    for path in ("/", f"/stories/{story.id}", f"/people/{story.nominator_id}"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-cache", path
 
 
 def test_static_files_may_be_cached(client):

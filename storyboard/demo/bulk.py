@@ -1,10 +1,14 @@
-"""Fast inserts for demo data: Core executemany in chunks, with ids chosen before inserting."""
+"""Fast inserts for demo data, with ids chosen before inserting: PostgreSQL's COPY there,
+Core executemany in chunks elsewhere."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from psycopg import sql
+from sqlalchemy import Dialect, Table, func, insert, select, text
 
 from storyboard.db_helpers import dialect_name
 from storyboard.extensions import db
@@ -20,9 +24,111 @@ def next_id(table: Table) -> int:
 
 
 def insert_rows(table: Table, rows: Sequence[Row]) -> None:
-    """Insert rows (all with the same keys) in executemany calls of at most CHUNK_SIZE rows."""
+    """Insert rows (all with the same keys): by COPY on PostgreSQL, where an executemany of a
+    million stories' readers would take most of a big seed's time; in executemany calls of at
+    most CHUNK_SIZE rows elsewhere."""
+    if not rows:
+        return
+    if dialect_name() == "postgresql":
+        _copy_rows(_driver_connection(), db.session.get_bind().dialect, table, rows)
+        return
     for start in range(0, len(rows), CHUNK_SIZE):
         db.session.execute(insert(table), rows[start : start + CHUNK_SIZE])
+
+
+class BackgroundInserts:
+    """Inserts each batch of rows while the caller makes the next. On PostgreSQL the COPY runs in
+    a worker thread, on the session's connection and in its transaction (committed by close()):
+    the server does most of that work, and psycopg lets go of the GIL while it waits, so the two
+    cores both work. Elsewhere each batch is inserted and committed at once."""
+
+    def __init__(self) -> None:
+        self.copying = dialect_name() == "postgresql"
+        self.workers = ThreadPoolExecutor(max_workers=1) if self.copying else None
+        self.pending: Future | None = None
+
+    def insert(self, tables: Sequence[tuple[Table, Sequence[Row]]]) -> None:
+        """Insert each table's rows, parents first; waits for the batch before."""
+        self.wait()
+        if self.workers is None:
+            for table, rows in tables:
+                insert_rows(table, rows)
+            db.session.commit()
+            return
+        connection, dialect = _driver_connection(), db.session.get_bind().dialect
+        self.pending = self.workers.submit(_copy_tables, connection, dialect, tables)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # raises what the worker raised
+
+    def close(self) -> None:
+        """Wait for the last batch; the caller commits (PostgreSQL's batches are in its transaction)."""
+        try:
+            self.wait()
+        finally:
+            if self.workers is not None:
+                self.workers.shutdown()
+
+
+def _driver_connection() -> Any:
+    """The psycopg connection under the session's, in the session's transaction."""
+    return db.session.connection().connection.driver_connection
+
+
+def _copy_tables(connection: Any, dialect: Dialect, tables: Sequence[tuple[Table, Sequence[Row]]]) -> None:
+    for table, rows in tables:
+        if rows:
+            _copy_rows(connection, dialect, table, rows)
+
+
+def _copy_rows(connection: Any, dialect: Dialect, table: Table, rows: Sequence[Row]) -> None:
+    """COPY rows into `table` on `connection`, doing what an INSERT would: the columns' bind
+    processing, and their Python-side defaults for columns the rows leave out."""
+    given = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in given]
+    defaulted = [column for column in table.columns
+                 if column.name not in given and column.default is not None and not column.default.is_sequence]
+    extra = tuple(column.default.arg if column.default.is_scalar else column.default.arg(None)
+                  for column in defaulted)
+    names = given + [column.name for column in defaulted]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
+    pairs = list(zip(given, processors, strict=True))
+    plain = all(processor is None for processor in processors)
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            if plain:
+                values = tuple(row[name] for name in given)
+            else:
+                values = tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
+            copy.write_row(values + extra)
+
+
+@contextmanager
+def indexes_set_aside(tables: Sequence[Table]) -> Iterator[None]:
+    """On PostgreSQL, drop the tables' secondary indexes (never a primary key or unique one) for a
+    big load and build them again after it, in the same transaction (so a failed load leaves them
+    as they were): building an index once is much faster than growing it row by row, above all
+    the GIN index on the stories' search vectors."""
+    if dialect_name() != "postgresql":
+        yield
+        return
+    indexes = db.session.execute(text(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "JOIN pg_class c ON c.relname = i.indexname AND c.relnamespace = to_regnamespace(i.schemaname) "
+        "JOIN pg_index x ON x.indexrelid = c.oid "
+        "WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables) AND NOT x.indisunique "
+        "ORDER BY i.indexname"
+    ), {"tables": [table.name for table in tables]}).all()
+    for name, _ in indexes:
+        # Bandit B608 checked: index names come from PostgreSQL's catalogue, never from input.
+        db.session.execute(text(f'DROP INDEX "{name}"'))  # nosec B608
+    yield
+    db.session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _, definition in indexes:
+        db.session.execute(text(definition))
 
 
 def reset_sequences(tables: Iterable[Table]) -> None:

@@ -6,13 +6,13 @@ Each issue is recorded as `digest.issues.cut_issue` records one (its stories in 
 new, canon, also new), with its deliveries already sent: nothing is left for `digest tick` to
 send, and no email goes out while seeding. An issue key already present is skipped.
 
-The candidates are loaded once, not once a week (loading every story published since a
-year-old window, 52 times over, is what would make a big seed slow), and the history is kept
-in memory after one load_history(); each week's selection sees what cut_issue's would.
+The canon is loaded once and each week's new stories once, without their words (loading every
+story published since a year-old window, 52 times over or even once, is what would make a big
+seed slow), and the history is kept in memory after one load_history(); each week's selection
+sees what cut_issue's would.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -20,7 +20,8 @@ from flask import current_app
 from sqlalchemy import func, insert, literal, select, update
 
 from storyboard.demo.bulk import insert_rows, next_id
-from storyboard.digest.candidates import is_monthly_cut, latest_cut, load_candidates, load_history, params_from_config
+from storyboard.demo.week_candidates import load_week_candidates
+from storyboard.digest.candidates import is_monthly_cut, latest_cut, load_history, params_from_config
 from storyboard.digest.selection import (
     SECTION_ALSO_NEW,
     SECTION_CANON,
@@ -34,7 +35,15 @@ from storyboard.digest.selection import (
 )
 from storyboard.digest.subscriptions import frequencies_for
 from storyboard.extensions import db
-from storyboard.models import DeliveryStatus, DigestDelivery, DigestHoldback, DigestIssue, DigestIssueStory, Person
+from storyboard.models import (
+    DeliveryStatus,
+    DigestDelivery,
+    DigestHoldback,
+    DigestIssue,
+    DigestIssueStory,
+    Person,
+    Story,
+)
 
 WEEKS = 52
 # How long after the cut the demo's deliveries went out.
@@ -77,7 +86,7 @@ def record_past_issues(anchor: datetime, weeks: int = WEEKS) -> History:
     history = History()
     if not cuts:
         return history
-    weekly = _WeeklyCandidates(load_candidates(cuts[0], params), params)
+    weekly = _WeeklyCandidates(cuts[0], params)
     shown = load_history()
     issue_id = next_id(DigestIssue.__table__)
     for cut in cuts:
@@ -110,26 +119,25 @@ def record_past_issues(anchor: datetime, weeks: int = WEEKS) -> History:
 
 
 class _WeeklyCandidates:
-    """Each week's candidates, from those load_candidates gave for the first cut (the canon and
-    every story published since that week's window opened): the canon and the stories published
-    in the week's window, the only ones select_issue can choose, marked held back as that week's
-    load_candidates would."""
+    """Each week's candidates, as that week's load_candidates would give those select_issue can
+    choose: the canon (loaded once) and the stories published in the week's window (loaded week
+    by week, as plain rows, so a million-story company's year is never all in memory), marked
+    held back as that week's load_candidates would."""
 
-    def __init__(self, candidates: list[Candidate], params: SelectionParams):
+    def __init__(self, first_cut: datetime, params: SelectionParams):
         self.params = params
-        self.canon = [candidate for candidate in candidates if candidate.in_canon]
-        self.fresh = sorted((c for c in candidates if not c.in_canon and c.published_at is not None),
-                            key=lambda candidate: candidate.published_at)
-        self.published = [candidate.published_at for candidate in self.fresh]
+        self.first_cut = first_cut  # as load_candidates for the first cut, which once loaded them all
+        self.canon = load_week_candidates(Story.in_canon.is_(True), cut_at=first_cut)
         self.held_back: dict[str, set[int]] = {}
         for key, story_id in db.session.execute(select(DigestHoldback.issue_key, DigestHoldback.story_id)):
             self.held_back.setdefault(key, set()).add(story_id)
 
     def at(self, cut: datetime) -> list[Candidate]:
         start, end = window_bounds(cut, self.params)
-        week = self.canon + self.fresh[bisect_left(self.published, start):bisect_left(self.published, end)]
         held = self.held_back.get(issue_key_for(cut), set())
-        return [replace(candidate, held_back=candidate.story_id in held) for candidate in week]
+        week = [replace(candidate, held_back=candidate.story_id in held) for candidate in self.canon]
+        return week + load_week_candidates(Story.in_canon.is_(False), Story.published_at >= start,
+                                           Story.published_at < end, held_back=held, cut_at=self.first_cut)
 
 
 def _send(issue_id: int, cut: datetime) -> int:

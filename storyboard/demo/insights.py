@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
 
-from storyboard.demo.bulk import insert_rows
+from storyboard.demo.bulk import CHUNK_SIZE, insert_rows
 from storyboard.extensions import db
 from storyboard.models import (
     AuditEntry,
@@ -115,17 +115,28 @@ def _customer_voices(rng: random.Random) -> int:
                                Story.evidence_quote.is_(None)).order_by(Story.id)
     ).all()
     chosen = [story_id for story_id in felt if rng.random() < EVIDENCE_SHARE]
+    voices = []
     for story_id in chosen:
         out_of = rng.choice((5, 10))
         score = rng.choice((5, 5, 4)) if out_of == 5 else rng.choice((10, 10, 9, 8))
         link = f"https://reviews.example.com/northwind/{story_id}" if rng.random() < 0.25 else None
-        db.session.execute(update(Story).where(Story.id == story_id).values(
-            evidence_quote=rng.choice(QUOTES) if rng.random() < 0.8 else None,
-            evidence_score=score if rng.random() < 0.7 else None, evidence_score_max=out_of, evidence_link=link,
-            updated_at=Story.updated_at,  # as written: the customer's voice came with the story
-        ))
-    # A scale means nothing without a score.
-    db.session.execute(update(Story).where(Story.evidence_score.is_(None))
+        voices.append({
+            "story_id": story_id, "quote": rng.choice(QUOTES) if rng.random() < 0.8 else None,
+            "score": score if rng.random() < 0.7 else None, "out_of": out_of, "link": link,
+        })
+    stories = Story.__table__
+    # One executemany, not an UPDATE per story: a million-story seed gives a customer's voice
+    # to over a hundred thousand of them.
+    voiced = update(stories).where(stories.c.id == bindparam("story_id")).values(
+        evidence_quote=bindparam("quote"), evidence_score=bindparam("score"),
+        evidence_score_max=bindparam("out_of"), evidence_link=bindparam("link"),
+        updated_at=stories.c.updated_at,  # as written: the customer's voice came with the story
+    )
+    for start in range(0, len(voices), CHUNK_SIZE):
+        db.session.execute(voiced, voices[start:start + CHUNK_SIZE])
+    # A scale means nothing without a score (only the rows with a scale: rewriting every story
+    # would recompute PostgreSQL's search vector for all of them).
+    db.session.execute(update(Story).where(Story.evidence_score.is_(None), Story.evidence_score_max.is_not(None))
                        .values(evidence_score_max=None, updated_at=Story.updated_at))
     return len(chosen)
 
@@ -140,7 +151,7 @@ def _friction_items(rng: random.Random, anchor: datetime) -> tuple[int, int, int
         stories = db.session.execute(
             select(Story.id, Story.published_at).where(
                 Story.status == StoryStatus.PUBLISHED.value, Story.rule_in_the_way.like(f"{start}%"),
-                Story.id.not_in(select(FrictionLink.story_id)))
+                ~select(FrictionLink.story_id).where(FrictionLink.story_id == Story.id).exists())
         ).all()
         if not stories:
             continue
@@ -188,37 +199,50 @@ def _digest_visits(rng: random.Random) -> int:
             select(DigestIssueStory.issue_id, DigestIssueStory.story_id).order_by(
                 DigestIssueStory.issue_id, DigestIssueStory.position)):
         stories_of.setdefault(issue_id, []).append(story_id)
-    rows = []
-    deliveries = db.session.execute(
-        select(DigestDelivery.id, DigestDelivery.issue_id, DigestDelivery.sent_at)
-        .where(DigestDelivery.status == DeliveryStatus.SENT.value)
-        .where(DigestDelivery.id.not_in(select(DigestVisit.delivery_id)))
-        # Not by id: deliveries take ids in whatever order the database inserted them.
-        .order_by(DigestDelivery.issue_id, DigestDelivery.person_id)
-    ).all()
-    for delivery_id, issue_id, sent_at in deliveries:  # (a second seed adds to deliveries without visits)
-        if rng.random() >= VISIT_SHARE or not stories_of.get(issue_id):
-            continue
-        shown = stories_of[issue_id]
-        for story_id in rng.sample(shown, min(len(shown), rng.choice((1, 1, 1, 2, 3)))):
-            rows.append({"delivery_id": delivery_id, "story_id": story_id,
-                         "visited_at": sent_at + timedelta(minutes=rng.randint(3, 60 * 48))})
-    insert_rows(DigestVisit.__table__, rows)
-    return len(rows)
+    visits = 0
+    for issue_id in _issue_ids():  # (a second seed adds to deliveries without visits)
+        rows = []
+        for delivery_id, sent_at in db.session.execute(
+                select(DigestDelivery.id, DigestDelivery.sent_at).where(_unvisited(issue_id))
+                # Not by id: deliveries take ids in whatever order the database inserted them.
+                .order_by(DigestDelivery.person_id)):
+            if rng.random() >= VISIT_SHARE or not stories_of.get(issue_id):
+                continue
+            shown = stories_of[issue_id]
+            for story_id in rng.sample(shown, min(len(shown), rng.choice((1, 1, 1, 2, 3)))):
+                rows.append({"delivery_id": delivery_id, "story_id": story_id,
+                             "visited_at": sent_at + timedelta(minutes=rng.randint(3, 60 * 48))})
+        insert_rows(DigestVisit.__table__, rows)
+        visits += len(rows)
+    return visits
 
 
 def _bounces(rng: random.Random) -> int:
-    sent = db.session.scalars(
-        select(DigestDelivery.id).where(DigestDelivery.status == DeliveryStatus.SENT.value)
-        .where(DigestDelivery.id.not_in(select(DigestVisit.delivery_id)))
-        .order_by(DigestDelivery.issue_id, DigestDelivery.person_id)
-    ).all()
-    bounced = [delivery_id for delivery_id in sent if rng.random() < BOUNCE_SHARE]
-    if bounced:
-        db.session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(bounced)).values(
-            status=DeliveryStatus.BOUNCED.value, smtp_code=550, sent_at=None,
-            last_error="550 5.1.1 The email account does not exist."))
-    return len(bounced)
+    bounces = 0
+    for issue_id in _issue_ids():
+        sent = db.session.scalars(
+            select(DigestDelivery.id).where(_unvisited(issue_id)).order_by(DigestDelivery.person_id)
+        ).all()
+        bounced = [delivery_id for delivery_id in sent if rng.random() < BOUNCE_SHARE]
+        if bounced:
+            db.session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(bounced)).values(
+                status=DeliveryStatus.BOUNCED.value, smtp_code=550, sent_at=None,
+                last_error="550 5.1.1 The email account does not exist."))
+        bounces += len(bounced)
+    return bounces
+
+
+def _issue_ids() -> list[int]:
+    """Issues one at a time, so a big company's deliveries (millions) are never all in memory."""
+    return list(db.session.scalars(select(DigestIssue.id).order_by(DigestIssue.id)))
+
+
+def _unvisited(issue_id: int) -> ColumnElement[bool]:
+    """The issue's sent deliveries no visit came from yet. NOT EXISTS, not NOT IN: PostgreSQL
+    cannot hash a NOT IN over a million visits, and would rescan them for every delivery."""
+    visited = select(DigestVisit.delivery_id).where(DigestVisit.delivery_id == DigestDelivery.id)
+    return and_(DigestDelivery.issue_id == issue_id, DigestDelivery.status == DeliveryStatus.SENT.value,
+                ~visited.exists())
 
 
 def _unsubscribers(rng: random.Random, anchor: datetime) -> int:

@@ -55,7 +55,7 @@ class ResponseWriter:
         freshness = min(1.0, 0.25 + span / 86400 / 20)
         wanted = int(self.reader_base * rng.lognormvariate(0, 0.75) * freshness)
         count = min(len(self.people), wanted)
-        picked = [self.people[i] for i in rng.sample(range(len(self.people)), count)]
+        picked = rng.sample(self.people, count)  # the same draws as sampling their indexes
         responded = Responded()
         read_times = []
         for person in picked:

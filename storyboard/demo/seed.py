@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy import select, true
 
 from storyboard.clock import utcnow
 from storyboard.demo.accounts import STAFF_EMAIL, demo_people
-from storyboard.demo.bulk import analyze, insert_rows, next_id, reset_sequences
+from storyboard.demo.bulk import BackgroundInserts, analyze, indexes_set_aside, insert_rows, next_id, reset_sequences
 from storyboard.demo.canon import promote_canon
 from storyboard.demo.collections import build_collections, start_new_hires_reading
 from storyboard.demo.company import Company, build_people
@@ -19,11 +20,26 @@ from storyboard.demo.history import record_past_issues
 from storyboard.demo.insights import InsightsSummary, add_insights_history
 from storyboard.demo.stories import Batch, StoryWriter
 from storyboard.extensions import db
-from storyboard.models import CanonCollection, DigestIssue, FrictionItem, Person, Story, ThankYou, Value
+from storyboard.models import (
+    Applause,
+    CanonCollection,
+    DigestIssue,
+    FrictionItem,
+    Person,
+    Story,
+    StoryReader,
+    ThankYou,
+    Value,
+    story_nominees,
+    story_values,
+)
 from storyboard.stories.defaults import ensure_default_values
 
-# Stories per transaction: small enough to keep memory flat, large enough to keep inserts fast.
+# Stories per batch (and per transaction on SQLite): small enough to keep memory flat, large
+# enough to keep inserts fast.
 BATCH_STORIES = 1000
+# From this many stories, PostgreSQL builds the loaded tables' secondary indexes after the load.
+BIG_LOAD = 20000
 
 
 @dataclass
@@ -79,12 +95,19 @@ def seed_demo(
     writer = StoryWriter(
         rng, anchor, company, value_ids, next_id(Story.__table__), next_id(ThankYou.__table__)
     )
-    for batch in writer.batches(stories, BATCH_STORIES):
-        batch.insert()
-        db.session.commit()
-        summary.add(batch)
-        if progress is not None:
-            progress(len(batch.stories))
+    loaded = [Story.__table__, story_nominees, story_values, StoryReader.__table__, Applause.__table__,
+              ThankYou.__table__]
+    with indexes_set_aside(loaded) if stories >= BIG_LOAD else nullcontext():
+        inserts = BackgroundInserts()
+        try:
+            for batch in writer.batches(stories, BATCH_STORIES):
+                inserts.insert(batch.tables())
+                summary.add(batch)
+                if progress is not None:
+                    progress(len(batch.stories))
+        finally:
+            inserts.close()
+    db.session.commit()
     summary.canon = promote_canon(rng, anchor, writer.situations, count=max(1, stories // 60))
     db.session.commit()
     history = record_past_issues(anchor)

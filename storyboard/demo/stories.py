@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import Table
+
 from storyboard import markdown
 from storyboard.demo import phrases
 from storyboard.demo.backstage import BACKSTAGE
-from storyboard.demo.bulk import Row, insert_rows
+from storyboard.demo.bulk import Row
 from storyboard.demo.company import Company, DemoPerson
 from storyboard.demo.compose import Teller
 from storyboard.demo.contact import CONTACT
@@ -91,13 +93,10 @@ class Batch:
     applause: list[Row] = field(default_factory=list)
     thanks: list[Row] = field(default_factory=list)
 
-    def insert(self) -> None:
-        insert_rows(Story.__table__, self.stories)
-        insert_rows(story_nominees, self.nominees)
-        insert_rows(story_values, self.values)
-        insert_rows(StoryReader.__table__, self.readers)
-        insert_rows(Applause.__table__, self.applause)
-        insert_rows(ThankYou.__table__, self.thanks)
+    def tables(self) -> list[tuple[Table, list[Row]]]:
+        return [(Story.__table__, self.stories), (story_nominees, self.nominees), (story_values, self.values),
+                (StoryReader.__table__, self.readers), (Applause.__table__, self.applause),
+                (ThankYou.__table__, self.thanks)]
 
 
 class StoryWriter:

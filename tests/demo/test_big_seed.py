@@ -1,0 +1,48 @@
+"""A big seed loads its stories differently (PostgreSQL: COPY from a worker thread, with the
+stories' secondary indexes built after the load), and must give the same company as a small one."""
+from datetime import datetime
+
+from sqlalchemy import inspect, select
+
+import storyboard.demo.seed as seed
+from storyboard.demo import seed_demo
+from storyboard.extensions import db
+from storyboard.models import Story, StoryStatus
+from storyboard.stories.search import search_published
+from tests.demo.test_demo import _digest, _empty_demo_rows
+
+ANCHOR = datetime(2026, 3, 2)
+LOADED = ("stories", "story_nominees", "story_values", "story_readers", "applause", "thank_yous")
+
+
+def _indexes() -> dict[str, list]:
+    inspector = inspect(db.session.connection())
+    return {table: sorted((index["name"], index["column_names"], bool(index["unique"]))
+                          for index in inspector.get_indexes(table))
+            for table in LOADED}
+
+
+def test_a_big_load_gives_the_same_company_and_keeps_every_index(ctx, monkeypatch):
+    indexes = _indexes()
+    seed_demo(people=30, stories=60, seed=4, anchor=ANCHOR)
+    small = _digest(full=True)
+    _empty_demo_rows()
+
+    # As a big seed runs: indexes set aside, and batches smaller than the seed.
+    monkeypatch.setattr(seed, "BIG_LOAD", 1)
+    monkeypatch.setattr(seed, "BATCH_STORIES", 7)
+    seed_demo(people=30, stories=60, seed=4, anchor=ANCHOR)
+
+    assert _digest(full=True) == small
+    assert _indexes() == indexes
+
+
+def test_a_big_loads_stories_can_be_searched(ctx, monkeypatch):
+    monkeypatch.setattr(seed, "BIG_LOAD", 1)
+    seed_demo(people=30, stories=60, seed=4, anchor=ANCHOR)
+    story_id, title = db.session.execute(select(Story.id, Story.title).where(
+        Story.status == StoryStatus.PUBLISHED.value).order_by(Story.id).limit(1)).one()
+
+    found = search_published(title, limit=5)
+
+    assert story_id in [story.id for story in found]

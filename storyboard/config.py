@@ -98,6 +98,9 @@ DIGEST_UNSUBSCRIBE_RATE_LIMIT = "30 per minute"  # one-click unsubscribe POSTs p
 # Sending the digest (`flask digest tick`): exactly once per person and issue.
 DIGEST_BATCH_SIZE = 250  # deliveries a sender claims at once and sends over one SMTP connection
 DIGEST_CLAIM_LEASE_SECONDS = 600  # a claim not recorded by then is picked up again (a crash)
+# PostgreSQL: wait for the disk on each result's commit. Off, a crash of the database server (not
+# of a sender) can lose the last moment of results; those messages go again, same Message-ID.
+DIGEST_RESULT_SYNCHRONOUS_COMMIT = False
 DIGEST_MAX_ATTEMPTS = 6  # temporary failures (4xx, timeouts) are retried up to this many tries
 DIGEST_RETRY_BASE_SECONDS = 300  # the first retry waits about this long, then it doubles
 DIGEST_RETRY_MAX_SECONDS = 6 * 3600

@@ -143,7 +143,11 @@ class Addressee(Protocol):
 
 def build_digest_message(content: DigestContent, person: Addressee, delivery_id: int | None = None) -> EmailMessage:
     """The issue addressed to one person, with their unsubscribe link and list headers, and
-    story links that say which delivery they came in (none for a test message)."""
+    story links that say which delivery they came in (none for a test message).
+
+    Built with the email package: for previews, a curator's test message and an address that is
+    not ASCII. Sending otherwise uses message_template.DigestTemplate, the same message encoded
+    once per issue (tests/digest/test_message_template.py holds the two to the same content)."""
     domain = sender_domain()
     link = unsubscribe_url(person)
     message = EmailMessage(policy=DIGEST_POLICY)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -34,9 +35,15 @@ class Transport:
         config = current_app.config
         self._outbox = None if config.get("MAIL_SERVER") else Path(config["OUTBOX_DIR"])
 
-    def deliver(self, message: EmailMessage) -> Outcome:
+    def deliver(self, message: EmailMessage | bytes, sender: str | None = None, to: str | None = None) -> Outcome:
+        """Send one message: an EmailMessage, or the bytes of one (CRLF line ends) with its
+        envelope sender and recipient, which smtplib then sends as they are."""
         if self._outbox is not None:
-            mail.write_to_outbox([message], self._outbox)
+            self._outbox.mkdir(parents=True, exist_ok=True)
+            if isinstance(message, bytes):
+                (self._outbox / f"{uuid.uuid4().hex}.eml").write_bytes(message)
+            else:
+                mail.write_to_outbox([message], self._outbox)
             return Outcome(SENT)
         try:
             if self._smtp is None:
@@ -46,7 +53,10 @@ class Transport:
             self._drop()
             return Outcome(DEFER, error=f"Could not reach the mail server: {error}")
         try:
-            self._smtp.send_message(message)
+            if isinstance(message, bytes):
+                self._smtp.sendmail(sender, [to], message)
+            else:
+                self._smtp.send_message(message)
             return Outcome(SENT, 250)
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))

@@ -190,7 +190,7 @@ def register_template_helpers(app: Flask) -> None:
     from storyboard.markdown import render, stored
     from storyboard.models import StoryStatus
     from storyboard.text import excerpt, html_datetime
-    from storyboard.ui import initials
+    from storyboard.ui import ICON_SPRITE, icon_markup, initials
 
     app.jinja_env.filters["stored_html"] = stored
     # Short Markdown kept as typed (a collection's introduction), sanitised when shown.
@@ -200,6 +200,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["html_datetime"] = html_datetime
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["initials"] = initials
+    static_url = app.jinja_env.globals["static_url"]  # storyboard/assets.py
+    app.jinja_env.globals["icon"] = lambda name, label=None, class_="": icon_markup(
+        static_url(ICON_SPRITE), name, label, class_
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -173,7 +173,7 @@ PEOPLE_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 # nothing is invalidated by hand. Without REDIS_URL each worker keeps up to CACHE_THRESHOLD
 # cards in memory; with it, the cards live in Redis for every worker and host, for a day
 # after they were last rendered.
-CACHE_TYPE = "SimpleCache"
+CACHE_TYPE = "storyboard.fragments.CardLRUCache"
 CACHE_THRESHOLD = 10_000
 CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60
 CACHE_KEY_PREFIX = "storyboard:fragment:"

@@ -5,7 +5,7 @@ dates, counts, its nominees' names, its values' names and slugs) plus a fingerpr
 and templates that draw it. Nothing is ever invalidated by hand: an edit, a rename, a new
 applause or a redaction changes what goes into the key, so the next request misses and renders
 the new card, on every worker and every host. Entries that are no longer asked for simply age
-out (Redis: CACHE_DEFAULT_TIMEOUT; in-process: a bounded SimpleCache).
+out (Redis: CACHE_DEFAULT_TIMEOUT; in-process: the least recently used go past CACHE_THRESHOLD).
 
 Pages that a person reads again and again (feed, story, profile) carry an ETag made from their
 bytes, so a browser revalidating a page whose content did not change gets a 304.
@@ -15,19 +15,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import Flask, current_app, make_response, request, session, url_for
+from cachetools import LRUCache
+from flask import Flask, current_app, has_request_context, make_response, request, session, url_for
+from flask_caching.backends.base import BaseCache
 from markupsafe import Markup
-from redis.exceptions import RedisError
 
 from storyboard.extensions import cache
 
 log = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "_partials/story_card.html"
+IN_PROCESS = "storyboard.fragments.CardLRUCache"  # CACHE_TYPE's default (storyboard/config.py)
 URL_CACHE_SIZE = 8192
 # What a CSRF token field looks like in our pages: its signed value changes every second, the
 # session's token behind it does not (WTF_CSRF_TIME_LIMIT is None: it lives as long as the session).
@@ -37,7 +40,7 @@ CSRF_FIELD = re.compile(rb'(name="csrf_token"[^>]*value=")[^"]*(")')
 def init_app(app: Flask) -> None:
     """The cache (Redis when REDIS_URL is set, else a bounded in-process one), the templates'
     story_cards() and a url_for that remembers the links it built."""
-    if app.config.get("REDIS_URL") and app.config.get("CACHE_TYPE") == "SimpleCache":
+    if app.config.get("REDIS_URL") and app.config.get("CACHE_TYPE") == IN_PROCESS:
         app.config["CACHE_TYPE"] = "RedisCache"
         app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
         # A slow or absent Redis costs a page a second at most: the cards are then drawn anew.
@@ -91,7 +94,7 @@ def _kept_cards(keys: list[str]) -> tuple[list[str | None], bool]:
         return [None] * len(keys), False
     try:
         return cache.get_many(*keys), True
-    except RedisError as error:
+    except Exception as error:  # the cache is an optimisation: a page never fails for it
         log.warning("Story cards drawn without the cache: %s", error)
         return [None] * len(keys), False
 
@@ -115,7 +118,7 @@ def story_cards(stories: Iterable) -> Markup:
     if missing and keep:
         try:
             cache.set_many(missing)
-        except RedisError as error:
+        except Exception as error:  # as above
             log.warning("Story cards not kept in the cache: %s", error)
     # Each card was rendered by Jinja with autoescaping on: its text is already escaped.
     return Markup("\n".join(cards))  # nosec B704  # Bandit B704 checked: autoescaped template output
@@ -133,7 +136,7 @@ def page_url_for(endpoint: str, **values) -> str:
     values and where the app is mounted; anything else (relative endpoints, _external, _anchor,
     values that cannot be keys) goes to url_for as it is.
     """
-    if endpoint.startswith(".") or any(name.startswith("_") for name in values):
+    if endpoint.startswith(".") or any(name.startswith("_") for name in values) or not has_request_context():
         return url_for(endpoint, **values)
     try:
         return current_app.extensions["storyboard_page_urls"](
@@ -155,7 +158,8 @@ def conditional_page(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         response = make_response(view(*args, **kwargs))
-        if response.status_code != 200 or response.is_streamed or response.mimetype != "text/html":
+        if response.status_code != 200 or response.is_streamed or response.mimetype != "text/html" \
+                or "Cache-Control" in response.headers:  # the view said how it may be kept
             return response
         digest = hashlib.blake2b(digest_size=16)
         digest.update(str(session.get("csrf_token", "")).encode())
@@ -165,3 +169,50 @@ def conditional_page(view: Callable) -> Callable:
         return response.make_conditional(request)
 
     return wrapper
+
+
+class CardLRUCache(BaseCache):
+    """A worker's own card cache: at most CACHE_THRESHOLD cards, the least recently used going
+    first, in constant time (cachelib's SimpleCache sorts every entry on each insert once full).
+
+    Keys are made of what a card shows, so an entry is never wrong, only unused: timeouts are
+    ignored and nothing needs to expire.
+    """
+
+    def __init__(self, threshold: int = 10_000, **options) -> None:
+        super().__init__(default_timeout=0)
+        self._cards: LRUCache = LRUCache(maxsize=threshold)
+        self._lock = threading.Lock()  # gunicorn's threaded workers share one cache
+
+    @classmethod
+    def factory(cls, app, config, args, kwargs) -> CardLRUCache:
+        return cls(threshold=config["CACHE_THRESHOLD"])
+
+    def get(self, key: str):
+        with self._lock:
+            return self._cards.get(key)
+
+    def set(self, key: str, value, timeout: int | None = None) -> bool:
+        with self._lock:
+            self._cards[key] = value
+        return True
+
+    def add(self, key: str, value, timeout: int | None = None) -> bool:
+        with self._lock:
+            if key in self._cards:
+                return False
+            self._cards[key] = value
+        return True
+
+    def delete(self, key: str) -> bool:
+        with self._lock:
+            return self._cards.pop(key, None) is not None
+
+    def has(self, key: str) -> bool:
+        with self._lock:
+            return key in self._cards
+
+    def clear(self) -> bool:
+        with self._lock:
+            self._cards.clear()
+        return True

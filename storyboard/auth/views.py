@@ -53,7 +53,12 @@ def require_sign_in():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        response = current_app.login_manager.unauthorized()
+        if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+            # A session that ended without signing out (idle, expired, ended by an admin): the
+            # pages its browser kept to revalidate (storyboard/fragments.py) go too.
+            response.headers["Clear-Site-Data"] = '"cache"'
+        return response
     return None
 
 

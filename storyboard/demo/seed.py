@@ -97,7 +97,10 @@ def seed_demo(
     )
     loaded = [Story.__table__, story_nominees, story_values, StoryReader.__table__, Applause.__table__,
               ThankYou.__table__]
-    with indexes_set_aside(loaded) if stories >= BIG_LOAD else nullcontext():
+    # Only into empty tables: on a company already in use, dropping its indexes would lock every
+    # page that reads stories for the whole load, and rebuild indexes over its existing rows.
+    set_aside = stories >= BIG_LOAD and db.session.scalar(select(Story.id).limit(1)) is None
+    with indexes_set_aside(loaded) if set_aside else nullcontext():
         inserts = BackgroundInserts()
         try:
             for batch in writer.batches(stories, BATCH_STORIES):

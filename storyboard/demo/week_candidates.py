@@ -3,7 +3,7 @@
 storyboard.digest.candidates loads Story objects with their people and values, which is right
 for one issue; for 52 past issues of a million-story company that is half a million objects
 (minutes, and gigabytes if held at once). These are the same Candidates, built from plain rows
-of one week's stories at a time, as digest.candidates._candidate builds them.
+of one week's stories at a time, by the same digest.candidates.candidate_from.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 
-from storyboard.digest.selection import Candidate, wilson_lower_bound
+from storyboard.digest.candidates import candidate_from
+from storyboard.digest.selection import Candidate
 from storyboard.extensions import db
 from storyboard.models import Person, Story, StoryStatus, Value, story_digest_opt_outs, story_nominees, story_values
 
@@ -46,27 +47,8 @@ def load_week_candidates(*conditions: ColumnElement[bool], held_back: Iterable[i
         .where(*published)
     ))
     held = set(held_back)
-    candidates = []
-    for story in stories:
-        people = nominees.get(story.id, [])
-        candidates.append(Candidate(
-            story_id=story.id,
-            published_at=story.published_at,
-            happened_on=story.happened_on,
-            applause=story.applause_count,
-            readers=story.reader_count,
-            in_canon=story.in_canon,
-            canonized_at=story.canonized_at,
-            resurface=story.resurface,
-            legacy=story.legacy,
-            pinned=story.pinned_at is not None and (cut_at is None or story.pinned_at < cut_at),
-            status=story.status,
-            honoree_ids=tuple(person.id for person in people),
-            honoree_departments=tuple(person.department for person in people),
-            any_honoree_left=any(not person.active for person in people),
-            opted_out=story.id in opted_out or any(person.hide_from_digests for person in people),
-            lifetime_score=wilson_lower_bound(min(story.applause_count, story.reader_count), story.reader_count),
-            held_back=story.id in held,
-            values=tuple(sorted(slugs.get(story.id, []))),
-        ))
-    return candidates
+    return [
+        candidate_from(story, nominees.get(story.id, []), slugs.get(story.id, []), story.id in opted_out,
+                       story.id in held, cut_at)
+        for story in stories
+    ]

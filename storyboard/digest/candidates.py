@@ -122,9 +122,16 @@ def load_candidates(cut_at: datetime, params: SelectionParams) -> list[Candidate
 
 
 def _candidate(story: Story, held_back: bool, cut_at: datetime | None = None) -> Candidate:
-    """`cut_at`: a pin counts for the first cut after it only, so a pin made for the coming
-    issue cannot bring back a cut that passed with nothing to send."""
-    nominees = story.nominees
+    return candidate_from(story, story.nominees, [value.slug for value in story.values],
+                          bool(story.digest_opt_outs), held_back, cut_at)
+
+
+def candidate_from(story, nominees, value_slugs, opted_out: bool, held_back: bool,
+                   cut_at: datetime | None = None) -> Candidate:
+    """A story as the selection sees it. `story` has a Story's columns; `nominees` have a
+    person's id, department, active and hide_from_digests (rows will do, as the demo's history
+    reads them in bulk). `cut_at`: a pin counts for the first cut after it only, so a pin made
+    for the coming issue cannot bring back a cut that passed with nothing to send."""
     return Candidate(
         story_id=story.id,
         published_at=story.published_at,
@@ -140,10 +147,10 @@ def _candidate(story: Story, held_back: bool, cut_at: datetime | None = None) ->
         honoree_ids=tuple(person.id for person in nominees),
         honoree_departments=tuple(person.department for person in nominees),
         any_honoree_left=any(not person.active for person in nominees),
-        opted_out=bool(story.digest_opt_outs) or any(person.hide_from_digests for person in nominees),
+        opted_out=opted_out or any(person.hide_from_digests for person in nominees),
         lifetime_score=wilson_lower_bound(min(story.applause_count, story.reader_count), story.reader_count),
         held_back=held_back,
-        values=tuple(sorted(value.slug for value in story.values)),
+        values=tuple(sorted(value_slugs)),
     )
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from storyboard import markdown, signals
@@ -112,17 +113,26 @@ class StoryPage:
 
 def story_page(person: Person, story_id: int) -> StoryPage | None:
     """The story, its people, values and notes, and whether `person` applauded or read it."""
-    applauded = exists().where(Applause.story_id == Story.id, Applause.person_id == person.id)
-    read_before = exists().where(StoryReader.story_id == Story.id, StoryReader.person_id == person.id)
-    statement = select(Story, applauded, read_before).where(Story.id == story_id).options(
+    ids = {"story_id": story_id, "person_id": person.id}
+    row = db.session.execute(_story_page_statement(), ids).unique().first()
+    if row is None and db.session.get(Story, story_id) is not None:
+        # A story left without nominees or values (it should not happen) still opens.
+        row = db.session.execute(_story_page_statement(bare=True), ids).first()
+    return StoryPage(*row) if row else None
+
+
+@cache
+def _story_page_statement(bare: bool = False) -> Select:
+    """Built once: every story page asks it, and building it anew cost a fifth of the page."""
+    applauded = exists().where(Applause.story_id == Story.id, Applause.person_id == bindparam("person_id"))
+    read_before = exists().where(StoryReader.story_id == Story.id, StoryReader.person_id == bindparam("person_id"))
+    statement = select(Story, applauded, read_before).where(Story.id == bindparam("story_id"))
+    if bare:
+        return statement
+    return statement.options(
         joinedload(Story.nominator, innerjoin=True), *card_joins(), joinedload(Story.photos),
         selectinload(Story.thanks).joinedload(ThankYou.author, innerjoin=True),
     )
-    row = db.session.execute(statement).unique().first()
-    if row is None and db.session.get(Story, story_id) is not None:
-        # A story left without nominees or values (it should not happen) still opens.
-        row = db.session.execute(select(Story, applauded, read_before).where(Story.id == story_id)).first()
-    return StoryPage(*row) if row else None
 
 
 def published_stories(joined: bool = False, few: bool = False) -> Select[tuple[Story]]:

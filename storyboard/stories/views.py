@@ -1,7 +1,18 @@
 """Nominate and write, read the feed and stories, applaud, thank, search."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -160,6 +171,9 @@ def show(story_id: int):
     if first_read:
         service.record_reader(story, current_user)
         db.session.commit()
+    if not story.is_published:  # a draft or a story under review is never kept by the browser
+        response = make_response(response)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -151,7 +151,7 @@ def other_app(app):
     made = []
 
     def make(**config):
-        made.append(create_app(app.config | {"CACHE_TYPE": "SimpleCache"} | config))
+        made.append(create_app(app.config | config))
         return made[-1]
 
     yield make
@@ -192,3 +192,15 @@ def test_the_feed_is_drawn_without_redis_when_redis_is_down(warm, other_app):
     response = client.get("/")
     assert response.status_code == 200
     assert "Rebuilt the order by hand" in _card(text(response))
+
+
+def test_a_worker_keeps_at_most_its_threshold_of_cards_dropping_the_least_used():
+    from storyboard.fragments import CardLRUCache
+
+    cards = CardLRUCache(threshold=3)
+    for key in "abc":
+        cards.set(key, f"<article>{key}</article>")
+    assert cards.get("a") == "<article>a</article>"  # "a" is now the most recently used
+    cards.set("d", "<article>d</article>")
+    assert cards.get_many("a", "b", "c", "d") == ["<article>a</article>", None, "<article>c</article>",
+                                                   "<article>d</article>"]

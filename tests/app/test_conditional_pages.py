@@ -97,3 +97,29 @@ def test_a_newly_signed_form_token_alone_is_not_a_change(pages, csrf_client):
     later = csrf_client.get(paths["feed"])
     assert csrf_token_in(text(later)) != csrf_token_in(text(first))
     assert later.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_story_not_yet_published_is_never_kept(csrf_ctx, make_person, make_story, csrf_client):
+    from storyboard.models import StoryStatus
+
+    writer = sign_in_on(csrf_client, make_person(name="Writer"))
+    draft = make_story(nominator=writer, status=StoryStatus.SUBMITTED, title="Waiting for HR")
+    response = csrf_client.get(f"/stories/{draft.id}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers
+
+
+def test_a_session_that_ended_without_signing_out_clears_what_the_browser_kept(pages, csrf_client):
+    from flask import g
+
+    from storyboard.auth import sessions
+
+    paths, _, reader = pages
+    assert csrf_client.get(paths["feed"]).status_code == 200
+    sessions.end_all(reader)  # as an admin deactivating them, or the session timing out
+    db.session.commit()
+    g.pop("_login_user", None)  # Flask-Login's per-request user, in the app context tests share
+    response = csrf_client.get(paths["feed"])
+    assert response.status_code in (302, 303)
+    assert response.headers["Clear-Site-Data"] == '"cache"'

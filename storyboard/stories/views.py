@@ -164,14 +164,15 @@ def show(story_id: int):
         return redirect(url_for("stories.show", story_id=story.merged_into_id))
     if not service.can_view(current_user, story):
         abort(404)
-    first_read = story.is_published and not page.read_before
+    published = story.is_published  # read now: the commit below expires the story
+    first_read = published and not page.read_before
     # Rendered before the read is recorded: the commit would expire what the page shows.
     response = render_story(story, ThankYouForm(), applauded=page.applauded,
                              readers=story.reader_count + first_read)
     if first_read:
         service.record_reader(story, current_user)
         db.session.commit()
-    if not story.is_published:  # a draft or a story under review is never kept by the browser
+    if not published:  # a draft or a story under review is never kept by the browser
         response = make_response(response)
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -115,10 +115,26 @@ def test_with_redis_each_delivery_is_a_job_a_real_rq_worker_sends(
     env = storyboard_env(database_url, tmp_path) | {"STORYBOARD_REDIS_URL": redis_url,
                                                      "STORYBOARD_CHAT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}
     rq = str(Path(sys.executable).parent / "rq")
-    worker = subprocess.run([rq, "worker", "--burst", "--url", redis_url, queue_name], env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert worker.returncode == 0, worker.stdout + worker.stderr
+    worker = subprocess.Popen([rq, "worker", "--burst", "--url", redis_url, queue_name], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     [received] = receiver.wait_for(1)
+    try:
+        output = worker.communicate(timeout=60)[0]
+    except subprocess.TimeoutExpired:
+        # rq 3.0 now and then lingers after its last job (seen once in CI, on a loaded machine):
+        # what is tested is that the job ran and succeeded, so ask it to stop (twice: it may
+        # ignore the first) and read what it printed.
+        for _ in range(2):
+            worker.terminate()
+            try:
+                output = worker.communicate(timeout=15)[0]
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            worker.kill()
+            output = worker.communicate()[0]
+    assert "Job OK" in output or "Successfully completed" in output, output
     assert received.json["blocks"][0]["text"]["text"] == story.title
     db.session.expire_all()
     assert db.session.get(ChatDelivery, delivery_id).status == "sent"

@@ -125,7 +125,7 @@ def story_cards(stories: Iterable) -> Markup:
 
 
 def _build_url(script_root: str, endpoint: str, values: tuple) -> str:
-    return url_for(endpoint, **dict(values))
+    return url_for(endpoint, **{name: value for name, value, _ in values})
 
 
 def page_url_for(endpoint: str, **values) -> str:
@@ -140,7 +140,9 @@ def page_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     try:
         return current_app.extensions["storyboard_page_urls"](
-            request.script_root, endpoint, tuple(values.items())
+            # Each value's type is part of the key: True and 1 are equal, yet url_for writes
+            # them "True" and "1".
+            request.script_root, endpoint, tuple((name, value, type(value)) for name, value in values.items())
         )
     except TypeError:  # a list of values: not hashable
         return url_for(endpoint, **values)

@@ -204,3 +204,11 @@ def test_a_worker_keeps_at_most_its_threshold_of_cards_dropping_the_least_used()
     cards.set("d", "<article>d</article>")
     assert cards.get_many("a", "b", "c", "d") == ["<article>a</article>", None, "<article>c</article>",
                                                    "<article>d</article>"]
+
+
+def test_links_remembered_by_templates_tell_true_from_one(app):
+    from storyboard.fragments import page_url_for
+
+    with app.test_request_context("/"):
+        assert page_url_for("stories.search_view", q=1) == "/search?q=1"
+        assert page_url_for("stories.search_view", q=True) == "/search?q=True"

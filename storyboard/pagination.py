@@ -66,23 +66,30 @@ class KeysetPage(Generic[T]):
 
 
 def keyset_paginate(statement: Select, moment: ColumnElement, ident: ColumnElement, per_page: int,
-                    descending: bool = True, moment_of: Callable[[T], datetime] | None = None) -> KeysetPage:
+                    descending: bool = True, moment_of: Callable[[T], datetime] | None = None,
+                    load: Callable[[Select], list] | None = None) -> KeysetPage:
     """Page through `statement` ordered by (moment, ident), from the `before`/`after` cursor.
 
     `moment` must be a non-null timestamp and `ident` unique, so the order is total and an
     index on (..., moment, ident) serves every page alike. When `moment` is an expression
     rather than a column (a COALESCE of two), `moment_of(item)` reads it from a loaded item.
+    `load` turns the page's statement into its items; by default, the ORM objects it selects.
     """
     moment_of = moment_of or (lambda item: getattr(item, moment.key))
+    load = load or _objects
     after, before = (_cursor(request.args.get(name)) for name in ("after", "before"))
-    page = _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of)
+    page = _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of, load)
     if not page.items and (after or before):
         # The rows around a cursor can go (published elsewhere, archived): start again.
-        page = _keyset_page(statement, moment, ident, per_page, descending, None, None, moment_of)
+        page = _keyset_page(statement, moment, ident, per_page, descending, None, None, moment_of, load)
     return page
 
 
-def _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of) -> KeysetPage:
+def _objects(statement: Select) -> list:
+    return list(db.session.scalars(statement).unique())
+
+
+def _keyset_page(statement, moment, ident, per_page, descending, after, before, moment_of, load) -> KeysetPage:
     key = tuple_(moment, ident)
 
     def at(cursor):
@@ -95,7 +102,7 @@ def _keyset_page(statement, moment, ident, per_page, descending, after, before, 
         statement = statement.where(key > at(before) if descending else key < at(before))
     ascending = descending != forward
     order = (moment.asc(), ident.asc()) if ascending else (moment.desc(), ident.desc())
-    rows = list(db.session.scalars(statement.order_by(None).order_by(*order).limit(per_page + 1)).unique())
+    rows = load(statement.order_by(None).order_by(*order).limit(per_page + 1))
     more = len(rows) > per_page
     items = rows[:per_page]
     if not forward:

@@ -31,13 +31,7 @@ def search_terms(query: str) -> list[str]:
 
 def search_published(query: str, limit: int, offset: int = 0) -> list[Story]:
     """Published stories matching every word of `query`, best match first."""
-    terms = search_terms(query)
-    if not terms:
-        return []
-    if dialect_name() == "postgresql":
-        ranked = _postgresql_ids(terms, limit, offset)
-    else:
-        ranked = _sqlite_ids(terms, limit, offset)
+    ranked = matching_ids(query, limit, offset)
     if not ranked:
         return []
     stories = db.session.scalars(
@@ -47,6 +41,16 @@ def search_published(query: str, limit: int, offset: int = 0) -> list[Story]:
     ).all()
     by_id = {story.id: story for story in stories}
     return [by_id[story_id] for story_id in ranked if story_id in by_id]
+
+
+def matching_ids(query: str, limit: int, offset: int = 0) -> list[int]:
+    """The ids of published stories matching every word of `query`, best match first."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    if dialect_name() == "postgresql":
+        return _postgresql_ids(terms, limit, offset)
+    return _sqlite_ids(terms, limit, offset)
 
 
 def _sqlite_ids(terms: list[str], limit: int, offset: int) -> list[int]:

@@ -26,7 +26,7 @@ from storyboard.fragments import conditional_page
 from storyboard.markdown import render
 from storyboard.models import Person, Story, StoryRevision, StoryStatus, Value, story_values
 from storyboard.pagination import Page, keyset_paginate, requested_page
-from storyboard.stories import editor, lifecycle, revisions, search, service, withdraw
+from storyboard.stories import cards, editor, lifecycle, revisions, search, service, withdraw
 from storyboard.stories.forms import NominationForm, ThankYouForm, company_today
 from storyboard.stories.nominees import search_people
 
@@ -42,13 +42,14 @@ ACTIONS = frozenset({"find", "preview", "draft", "save", "submit", "enter"})
 @bp.get("/")
 @conditional_page
 def feed():
-    page = feed_page(service.published_stories())
+    page = feed_page(cards.published_cards())
     return render_template("stories/feed.html", page=page)
 
 
 def feed_page(stories):
-    """A page of published stories, newest first, by position (see keyset_paginate)."""
-    return keyset_paginate(stories, Story.published_at, Story.id, current_app.config["FEED_PAGE_SIZE"])
+    """A page of published stories' cards, newest first, by position (see keyset_paginate)."""
+    return keyset_paginate(stories, Story.published_at, Story.id, current_app.config["FEED_PAGE_SIZE"],
+                           load=cards.load_cards)
 
 
 @bp.route("/nominate", methods=["GET", "POST"])
@@ -240,7 +241,7 @@ def search_view():
     query = request.args.get("q", "").strip()[:200]
     per_page = current_app.config["FEED_PAGE_SIZE"]
     page_number = requested_page()
-    results = search.search_published(query, per_page + 1, (page_number - 1) * per_page)
+    results = cards.cards_in_order(search.matching_ids(query, per_page + 1, (page_number - 1) * per_page))
     page = Page(items=results[:per_page], number=page_number, has_next=len(results) > per_page)
     return render_template("stories/search.html", query=query, page=page)
 
@@ -253,7 +254,7 @@ def values():
 @bp.get("/values/<slug>")
 def value(slug: str):
     shown = db.first_or_404(select(Value).where(Value.slug == slug))
-    stories = service.published_stories().where(
+    stories = cards.published_cards().where(
         Story.id.in_(select(story_values.c.story_id).where(story_values.c.value_id == shown.id))
     )
     page = feed_page(stories)

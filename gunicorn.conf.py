@@ -49,8 +49,9 @@ def post_worker_init(worker):
 
 
 def post_request(worker, req, environ, resp):
-    worker.requests_served = getattr(worker, "requests_served", 0) + 1
-    if worker.requests_served == SETTLED_AFTER_REQUESTS:
+    # Threaded workers call this from several threads: each compares the count it wrote.
+    served = worker.requests_served = getattr(worker, "requests_served", 0) + 1
+    if served == SETTLED_AFTER_REQUESTS:
         settle_long_lived_objects()
 
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from storyboard.extensions import db
-from storyboard.models import Person, Story, StoryStatus, Value, story_nominees, story_values
+from storyboard.models import Person, Story, Value, story_nominees, story_values
+from storyboard.stories.service import is_published
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +53,8 @@ CARD_COLUMNS = (Story.id, Story.title, Story.impact_kind, Story.published_at, St
 
 
 def published_cards() -> Select:
-    """Published stories' card columns, newest first (page them with load_cards)."""
-    return (
-        select(*CARD_COLUMNS)
-        .where(Story.status == StoryStatus.PUBLISHED.value)
-        .order_by(Story.published_at.desc(), Story.id.desc())
-    )
+    """Published stories' card columns, newest first, for load_cards."""
+    return select(*CARD_COLUMNS).where(is_published()).order_by(Story.published_at.desc(), Story.id.desc())
 
 
 def load_cards(statement: Select) -> list[CardStory]:
@@ -69,7 +66,10 @@ def cards_in_order(story_ids: Sequence[int]) -> list[CardStory]:
     """The cards of these published stories, in the order given; ids no longer published are left out."""
     if not story_ids:
         return []
-    by_id = {card.id: card for card in load_cards(published_cards().where(Story.id.in_(story_ids)))}
+    # The ids pick the rows: tested for status one by one, not by walking every published story
+    # in date order (see is_published), and in no order, as the caller's order is applied below.
+    chosen = select(*CARD_COLUMNS).where(is_published(few=True), Story.id.in_(story_ids))
+    by_id = {card.id: card for card in load_cards(chosen)}
     return [by_id[story_id] for story_id in story_ids if story_id in by_id]
 
 

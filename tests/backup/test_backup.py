@@ -259,10 +259,15 @@ def table_names() -> set[str]:
 
 def test_a_backup_from_an_older_schema_restores_over_a_newer_one_and_says_to_upgrade(app, ctx, runner, tmp_path,
                                                                                     make_story):
-    previous = [script.revision for script in ScriptDirectory(app.extensions["migrate"].directory).walk_revisions()][1]
     make_story(title="Written before the upgrade")
     db.session.remove()
-    downgrade(revision=previous)
+    newest_tables = table_names()
+    # Back to the newest revision with fewer tables: some revisions change no table (0014).
+    for previous in [script.revision for script in
+                     ScriptDirectory(app.extensions["migrate"].directory).walk_revisions()][1:]:
+        downgrade(revision=previous)
+        if table_names() != newest_tables:
+            break
     old_tables = table_names()
     path = tmp_path / f"old.{suffix()}"
     try:

@@ -14,7 +14,6 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, literal_column, select, text
-from sqlalchemy.orm import selectinload
 
 from storyboard.db_helpers import dialect_name
 from storyboard.extensions import db
@@ -27,20 +26,6 @@ MAX_TERMS = 8
 def search_terms(query: str) -> list[str]:
     """The words of a query, without any search syntax a user might have typed by accident."""
     return _WORD.findall(query.lower())[:MAX_TERMS]
-
-
-def search_published(query: str, limit: int, offset: int = 0) -> list[Story]:
-    """Published stories matching every word of `query`, best match first."""
-    ranked = matching_ids(query, limit, offset)
-    if not ranked:
-        return []
-    stories = db.session.scalars(
-        select(Story)
-        .where(Story.id.in_(ranked))
-        .options(selectinload(Story.nominees), selectinload(Story.values))
-    ).all()
-    by_id = {story.id: story for story in stories}
-    return [by_id[story_id] for story_id in ranked if story_id in by_id]
 
 
 def matching_ids(query: str, limit: int, offset: int = 0) -> list[int]:

@@ -12,7 +12,15 @@ from sqlalchemy import select, true
 
 from storyboard.clock import utcnow
 from storyboard.demo.accounts import STAFF_EMAIL, demo_people
-from storyboard.demo.bulk import BackgroundInserts, analyze, indexes_set_aside, insert_rows, next_id, reset_sequences
+from storyboard.demo.bulk import (
+    BackgroundInserts,
+    analyze,
+    foreign_keys_set_aside,
+    indexes_set_aside,
+    insert_rows,
+    next_id,
+    reset_sequences,
+)
 from storyboard.demo.canon import promote_canon
 from storyboard.demo.collections import build_collections, start_new_hires_reading
 from storyboard.demo.company import Company, build_people
@@ -100,7 +108,8 @@ def seed_demo(
     # Only into empty tables: on a company already in use, dropping its indexes would lock every
     # page that reads stories for the whole load, and rebuild indexes over its existing rows.
     set_aside = stories >= BIG_LOAD and db.session.scalar(select(Story.id).limit(1)) is None
-    with indexes_set_aside(loaded) if set_aside else nullcontext():
+    with (indexes_set_aside(loaded) if set_aside else nullcontext(),
+          foreign_keys_set_aside(loaded) if set_aside else nullcontext()):
         inserts = BackgroundInserts()
         try:
             for batch in writer.batches(stories, BATCH_STORIES):

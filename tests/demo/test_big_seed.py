@@ -1,5 +1,6 @@
 """A big seed loads its stories differently (PostgreSQL: COPY from a worker thread, with the
-stories' secondary indexes built after the load), and must give the same company as a small one."""
+stories' secondary indexes built and their foreign keys checked after the load), and must give
+the same company as a small one, with every index and foreign key as it was."""
 from datetime import datetime
 
 from sqlalchemy import inspect, select
@@ -22,8 +23,17 @@ def _indexes() -> dict[str, list]:
             for table in LOADED}
 
 
+def _foreign_keys() -> dict[str, list]:
+    inspector = inspect(db.session.connection())
+    return {table: sorted((key["name"] or "", key["constrained_columns"], key["referred_table"],
+                           key["referred_columns"], sorted(key["options"].items()))
+                          for key in inspector.get_foreign_keys(table))
+            for table in LOADED}
+
+
 def test_a_big_load_gives_the_same_company_and_keeps_every_index(ctx, monkeypatch):
-    indexes = _indexes()
+    indexes, foreign_keys = _indexes(), _foreign_keys()
+    assert foreign_keys["story_readers"], "the premise: a reader's story and person are foreign keys"
     seed_demo(people=30, stories=60, seed=4, anchor=ANCHOR)
     small = _digest(full=True)
     _empty_demo_rows()
@@ -35,6 +45,7 @@ def test_a_big_load_gives_the_same_company_and_keeps_every_index(ctx, monkeypatc
 
     assert _digest(full=True) == small
     assert _indexes() == indexes
+    assert _foreign_keys() == foreign_keys
 
 
 def test_a_big_loads_stories_can_be_searched(ctx, monkeypatch):

@@ -3,7 +3,8 @@ stories' secondary indexes built and their foreign keys checked after the load),
 the same company as a small one, with every index and foreign key as it was."""
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+import pytest
+from sqlalchemy import inspect, select, text
 
 import storyboard.demo.seed as seed
 from storyboard.demo import seed_demo
@@ -55,3 +56,30 @@ def test_a_big_loads_stories_can_be_searched(ctx, monkeypatch):
         Story.status == StoryStatus.PUBLISHED.value).order_by(Story.id).limit(1)).one()
 
     assert story_id in matching_ids(title, limit=5)
+
+
+def _checked_foreign_keys(table: str) -> list[str]:
+    """The foreign keys PostgreSQL holds on `table`, with whether each is checked (validated)."""
+    return sorted(db.session.execute(text(
+        "SELECT k.conname || ':' || k.convalidated FROM pg_constraint k "
+        "WHERE k.contype = 'f' AND k.conrelid = CAST(:table AS regclass)"), {"table": table}).scalars())
+
+
+def test_a_big_load_on_postgresql_checks_its_foreign_keys_once_after_the_load(ctx, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite checks foreign keys row by row; only PostgreSQL sets them aside")
+    before = _checked_foreign_keys("story_readers")
+    assert before and all(key.endswith(":true") for key in before)
+    during: list[list[str]] = []
+
+    class Watched(seed.BackgroundInserts):
+        def insert(self, tables):
+            during.append(_checked_foreign_keys("story_readers"))
+            super().insert(tables)
+
+    monkeypatch.setattr(seed, "BIG_LOAD", 1)
+    monkeypatch.setattr(seed, "BackgroundInserts", Watched)
+    seed_demo(people=30, stories=60, seed=4, anchor=ANCHOR)
+
+    assert during and all(keys == [] for keys in during), "readers were loaded under row-by-row checks"
+    assert _checked_foreign_keys("story_readers") == before  # back, and validated

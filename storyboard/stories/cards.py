@@ -80,7 +80,8 @@ def published_cards() -> Select:
 
 def load_cards(statement: Select) -> list[CardStory]:
     """The cards of the rows `statement` selects (CARD_COLUMNS), in its order."""
-    return with_people_and_values(_connection().execute(statement).all())
+    connection = _connection()
+    return with_people_and_values(connection, connection.execute(statement).all())
 
 
 def cards_in_order(story_ids: Sequence[int]) -> list[CardStory]:
@@ -101,12 +102,11 @@ def _connection():
     return db.session.connection()
 
 
-def with_people_and_values(rows: Iterable[Sequence]) -> list[CardStory]:
+def with_people_and_values(connection, rows: Iterable[Sequence]) -> list[CardStory]:
     cards = [CardStory(*row) for row in rows]
     if not cards:
         return cards
     ids = [card.id for card in cards]
-    connection = _connection()
     nominees: dict[int, list[CardPerson]] = defaultdict(list)
     for story_id, person_id, name in connection.execute(NOMINEES_OF, {"ids": ids}):
         nominees[story_id].append(CardPerson(person_id, name))
